@@ -1,0 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansNotifications.Runtime.Hosting;
+
+namespace OrleansNotifications.Grains;
+
+public static class GrainsServiceCollectionExtensions
+{
+    public static IServiceCollection AddNotificationGrains(this IServiceCollection services) =>
+        services.AddGrainRuntime().AddGrain<IUserGrain, UserGrain>(UserGrain.GrainTypeName);
+}

@@ -1,0 +1,25 @@
+namespace OrleansNotifications.Grains.Model;
+
+public enum PublishOutcome
+{
+    /// <summary>A new notification (201).</summary>
+    Created,
+
+    /// <summary>Same appNotificationId, different content: replaced and redelivered (200).</summary>
+    Replaced,
+
+    /// <summary>An exact repeat of an earlier publish: nothing changed, nothing redelivered (200).</summary>
+    Unchanged,
+}
+
+public sealed record PublishResult(PublishOutcome Outcome, Notification Notification);
+
+public enum UpdateOutcome
+{
+    Updated,
+    Unchanged,
+    NotFound,
+    PreconditionFailed,
+}
+
+public sealed record UpdateResult(UpdateOutcome Outcome, Notification? Notification);

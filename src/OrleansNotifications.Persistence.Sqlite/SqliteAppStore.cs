@@ -1,0 +1,43 @@
+using Microsoft.Data.Sqlite;
+using OrleansNotifications.Grains.Apps;
+using static OrleansNotifications.Persistence.Sqlite.SqliteCommandExtensions;
+
+namespace OrleansNotifications.Persistence.Sqlite;
+
+public sealed class SqliteAppStore(SqliteDatabase database, SqliteWriteQueue writer) : IAppStore
+{
+    private const string Columns = "app_id, display_name, client_id, secret_hash, vapid_public_key, vapid_private_key, created_ms";
+
+    public Task<bool> TryCreateAsync(AppRecord app) =>
+        writer.WriteAsync(context => context.Command($"""
+            INSERT INTO apps ({Columns}) VALUES (@app, @name, @client, @hash, @vapidPublic, @vapidPrivate, @created)
+            ON CONFLICT DO NOTHING
+            """)
+            .With("@app", app.AppId).With("@name", app.DisplayName).With("@client", app.ClientId).With("@hash", app.SecretHash)
+            .With("@vapidPublic", app.VapidPublicKey).With("@vapidPrivate", app.VapidPrivateKey).With("@created", app.CreatedDateTime.ToUnixMs())
+            .ExecuteNonQuery() == 1);
+
+    public Task<AppRecord?> GetAsync(string appId) =>
+        database.ReadAsync(connection => ReadApp(connection.Command($"SELECT {Columns} FROM apps WHERE app_id = @app").With("@app", appId)));
+
+    public Task<AppRecord?> FindByClientIdAsync(string clientId) =>
+        database.ReadAsync(connection => ReadApp(connection.Command($"SELECT {Columns} FROM apps WHERE client_id = @client").With("@client", clientId)));
+
+    public async Task<string> GetOrAddServerSecretAsync(string name, string candidate)
+    {
+        await writer.WriteAsync(context => context
+            .Command("INSERT INTO server_secrets (name, value) VALUES (@name, @value) ON CONFLICT DO NOTHING")
+            .With("@name", name).With("@value", candidate).ExecuteNonQuery());
+        return await database.ReadAsync(connection =>
+            (string)connection.Command("SELECT value FROM server_secrets WHERE name = @name").With("@name", name).ExecuteScalar()!);
+    }
+
+    private static AppRecord? ReadApp(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? new AppRecord(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), (byte[])reader[3],
+                reader.GetString(4), reader.GetString(5), FromUnixMs(reader.GetInt64(6)))
+            : null;
+    }
+}

@@ -1,0 +1,17 @@
+namespace OrleansNotifications.Persistence.Sqlite;
+
+/// <summary>Embedded storage settings.</summary>
+public sealed class SqliteStorageOptions
+{
+    /// <summary>A Microsoft.Data.Sqlite connection string; the default is <c>notifications.db</c> in the data directory.</summary>
+    public required string ConnectionString { get; set; }
+
+    /// <summary>
+    /// SQLite's <c>synchronous</c> setting for the writer. <c>FULL</c> (default) fsyncs the WAL at every commit, so an
+    /// acknowledged write survives power loss; <c>NORMAL</c> survives a process crash only.
+    /// </summary>
+    public string Synchronous { get; set; } = "FULL";
+
+    /// <summary>Most user writes grouped into one transaction.</summary>
+    public int MaxBatchSize { get; set; } = 512;
+}

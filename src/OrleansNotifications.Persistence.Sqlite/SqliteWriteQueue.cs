@@ -1,0 +1,186 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansNotifications.Runtime;
+
+namespace OrleansNotifications.Persistence.Sqlite;
+
+/// <summary>
+/// Group commit. SQLite has one writer, so every write goes through this queue: one thread takes everything queued
+/// (up to <see cref="SqliteStorageOptions.MaxBatchSize"/>), runs it in a single transaction, commits, and only then
+/// completes each caller's task. Under load many grains share one fsync; alone, a write commits at once.
+/// If one write in a batch throws, the batch is rolled back and each write is retried in a transaction of its own, so a
+/// bad write cannot take its neighbours down with it.
+/// </summary>
+public sealed partial class SqliteWriteQueue : IDisposable
+{
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new() { SingleReader = true });
+    private readonly SqliteDatabase _database;
+    private readonly SqliteStorageOptions _options;
+    private readonly ILogger<SqliteWriteQueue> _logger;
+    private readonly Thread _writer;
+    private long _transactions;
+    private long _writes;
+
+    public SqliteWriteQueue(SqliteDatabase database, IOptions<SqliteStorageOptions> options, ILogger<SqliteWriteQueue> logger)
+    {
+        _database = database;
+        _options = options.Value;
+        _logger = logger;
+        _writer = new Thread(Run) { IsBackground = true, Name = "sqlite-group-commit" };
+        _writer.Start();
+    }
+
+    /// <summary>Transactions committed so far (for tests and metrics: fewer than <see cref="Writes"/> means batching works).</summary>
+    public long Transactions => Interlocked.Read(ref _transactions);
+
+    public long Writes => Interlocked.Read(ref _writes);
+
+    /// <summary>Runs <paramref name="work"/> inside a shared transaction; the task completes after the commit.</summary>
+    public Task<T> WriteAsync<T>(Func<SqliteWriteContext, T> work)
+    {
+        var write = new PendingWrite<T>(work);
+        if (!_queue.Writer.TryWrite(write))
+        {
+            return Task.FromException<T>(new StorageUnavailableException("The storage writer has stopped."));
+        }
+
+        return write.Completion;
+    }
+
+    private void Run()
+    {
+        SqliteWriteContext? context = null;
+        var batch = new List<PendingWrite>(_options.MaxBatchSize);
+        var reader = _queue.Reader;
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var write))
+            {
+                batch.Add(write);
+            }
+
+            try
+            {
+                context ??= OpenWriter();
+                if (!TryCommit(context, batch))
+                {
+                    foreach (var write in batch)
+                    {
+                        TryCommit(context, [write]);
+                    }
+                }
+            }
+            catch (Exception exception)
+            {
+                // The connection itself failed (disk, file permissions): fail this batch, reopen for the next.
+                LogWriterFailed(_logger, exception);
+                foreach (var write in batch)
+                {
+                    write.Fail(SqliteDatabase.Unavailable(exception));
+                }
+
+                context?.Connection.Dispose();
+                context = null;
+            }
+
+            batch.Clear();
+        }
+
+        context?.Connection.Dispose();
+    }
+
+    private SqliteWriteContext OpenWriter()
+    {
+        var connection = _database.Open();
+        using (var pragma = connection.Command($"PRAGMA synchronous = {_options.Synchronous};"))
+        {
+            pragma.ExecuteNonQuery();
+        }
+
+        return new SqliteWriteContext(connection);
+    }
+
+    /// <summary>Runs the writes in one transaction. False if one threw (all rolled back, none completed, unless it was alone).</summary>
+    private bool TryCommit(SqliteWriteContext context, List<PendingWrite> writes)
+    {
+        using var transaction = context.Connection.BeginTransaction();
+        context.Transaction = transaction;
+        try
+        {
+            foreach (var write in writes)
+            {
+                write.Execute(context);
+            }
+
+            transaction.Commit();
+        }
+        catch (SqliteException exception)
+        {
+            transaction.Rollback();
+            context.Transaction = null;
+            if (writes.Count > 1)
+            {
+                return false;
+            }
+
+            writes[0].Fail(SqliteDatabase.Unavailable(exception));
+            return true;
+        }
+        catch (Exception exception)
+        {
+            transaction.Rollback();
+            context.Transaction = null;
+            if (writes.Count > 1)
+            {
+                return false;
+            }
+
+            writes[0].Fail(exception);
+            return true;
+        }
+
+        context.Transaction = null;
+        Interlocked.Increment(ref _transactions);
+        Interlocked.Add(ref _writes, writes.Count);
+        foreach (var write in writes)
+        {
+            write.Complete();
+        }
+
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _writer.Join(TimeSpan.FromSeconds(10));
+    }
+
+    private abstract class PendingWrite
+    {
+        public abstract void Execute(SqliteWriteContext context);
+
+        public abstract void Complete();
+
+        public abstract void Fail(Exception exception);
+    }
+
+    private sealed class PendingWrite<T>(Func<SqliteWriteContext, T> work) : PendingWrite
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+
+        public Task<T> Completion => _completion.Task;
+
+        public override void Execute(SqliteWriteContext context) => _result = work(context);
+
+        public override void Complete() => _completion.TrySetResult(_result!);
+
+        public override void Fail(Exception exception) => _completion.TrySetException(exception);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The SQLite writer failed; the batch was not committed")]
+    private static partial void LogWriterFailed(ILogger logger, Exception exception);
+}

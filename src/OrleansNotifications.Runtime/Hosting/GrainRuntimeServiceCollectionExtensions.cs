@@ -1,0 +1,54 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using OrleansNotifications.Runtime.Activation;
+using OrleansNotifications.Runtime.Reminders;
+using OrleansNotifications.Runtime.Storage;
+
+namespace OrleansNotifications.Runtime.Hosting;
+
+public static class GrainRuntimeServiceCollectionExtensions
+{
+    /// <summary>
+    /// The single-node grain runtime: activation catalog, local call delivery, idle collection and the reminder poller.
+    /// The storage provider must register <see cref="IReminderTable"/> and <see cref="IGrainStorage"/>.
+    /// </summary>
+    public static IServiceCollection AddGrainRuntime(this IServiceCollection services)
+    {
+        services.AddOptions<GrainRuntimeOptions>()
+            .Validate(o => o.IdleTimeout > TimeSpan.Zero && o.ReminderPollInterval > TimeSpan.Zero, "Runtime intervals must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<GrainTypeRegistry>();
+        services.TryAddSingleton<GrainCatalog>();
+        services.TryAddSingleton<IGrainCallInvoker, LocalGrainCallInvoker>();
+        services.TryAddSingleton<IGrainFactory, GrainFactory>();
+        services.TryAddSingleton<IGrainPlacement, SingleNodePlacement>();
+        services.TryAddSingleton<IPersistentStateFactory, PersistentStateFactory>();
+        services.TryAddSingleton<ReminderService>();
+        services.AddHostedService<ActivationCollector>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReminderService>());
+        return services;
+    }
+
+    /// <summary>Registers <typeparamref name="TGrain"/> as the implementation of <typeparamref name="TInterface"/> under <paramref name="typeName"/>.</summary>
+    public static IServiceCollection AddGrain<TInterface, TGrain>(this IServiceCollection services, string typeName)
+        where TInterface : IGrain
+        where TGrain : Grain, TInterface
+    {
+        services.AddSingleton(new GrainRegistration(typeof(TInterface), typeof(TGrain), typeName));
+        services.AddSingleton<GrainTypeRegistry>(sp =>
+        {
+            var registry = new GrainTypeRegistry();
+            foreach (var registration in sp.GetServices<GrainRegistration>())
+            {
+                registry.Add(registration.Interface, registration.Implementation, registration.TypeName);
+            }
+
+            return registry;
+        });
+        return services;
+    }
+
+    private sealed record GrainRegistration(Type Interface, Type Implementation, string TypeName);
+}

@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using OrleansNotifications.Grains.Apps;
+using OrleansNotifications.Server.Api.Contracts;
+using OrleansNotifications.Server.Auth;
+using OrleansNotifications.Server.Http;
+
+namespace OrleansNotifications.Server.Api;
+
+/// <summary>App tokens (OAuth 2.0 client credentials, RFC 6749 §4.4) and user tokens for devices.</summary>
+public static class TokensApi
+{
+    public static IEndpointRouteBuilder MapOAuthToken(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/v1/oauth2/token", IssueAppToken).DisableAntiforgery();
+        return routes;
+    }
+
+    public static RouteGroupBuilder MapUserTokens(this RouteGroupBuilder group)
+    {
+        group.MapPost("/tokens", IssueUserToken);
+        return group;
+    }
+
+    private static async Task<IResult> IssueAppToken(
+        HttpRequest request, IAppStore apps, TokenService tokens, IOptions<NotificationsOptions> options)
+    {
+        if (!request.HasFormContentType)
+        {
+            return OAuthFailure(StatusCodes.Status400BadRequest, "invalid_request", "Send an application/x-www-form-urlencoded body.");
+        }
+
+        var form = await request.ReadFormAsync();
+        if (form["grant_type"] != "client_credentials")
+        {
+            return OAuthFailure(StatusCodes.Status400BadRequest, "unsupported_grant_type", "Only client_credentials is supported.");
+        }
+
+        var (clientId, clientSecret) = ClientCredentials(request, form);
+        var app = clientId is null ? null : await apps.FindByClientIdAsync(clientId);
+        if (app is null || clientSecret is null
+            || !CryptographicOperations.FixedTimeEquals(app.SecretHash, SHA256.HashData(Encoding.UTF8.GetBytes(clientSecret))))
+        {
+            return OAuthFailure(StatusCodes.Status401Unauthorized, "invalid_client", "Unknown client or wrong secret.");
+        }
+
+        var lifetime = options.Value.AppTokenLifetimeSeconds;
+        var (token, _) = tokens.IssueAppToken(app.AppId, app.ClientId, TimeSpan.FromSeconds(lifetime));
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Json(new TokenResponse(token, "Bearer", lifetime), ServerJsonContext.Default.TokenResponse);
+    }
+
+    /// <summary>Form fields, or HTTP Basic as RFC 6749 §2.3.1 prefers.</summary>
+    private static (string? Id, string? Secret) ClientCredentials(HttpRequest request, IFormCollection form)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
+                var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+                if (colon > 0)
+                {
+                    return (Uri.UnescapeDataString(decoded[..colon]), Uri.UnescapeDataString(decoded[(colon + 1)..]));
+                }
+            }
+            catch (FormatException)
+            {
+            }
+
+            return (null, null);
+        }
+
+        return (form["client_id"].FirstOrDefault(), form["client_secret"].FirstOrDefault());
+    }
+
+    private static IResult OAuthFailure(int status, string error, string description)
+    {
+        var result = TypedResults.Json(new OAuthError(error, description), ServerJsonContext.Default.OAuthError, statusCode: status);
+        return status == StatusCodes.Status401Unauthorized ? new WithHeader(result, "WWW-Authenticate", "Basic realm=\"token\"") : result;
+    }
+
+    private static async Task<IResult> IssueUserToken(CurrentUser user, HttpRequest request, TokenService tokens)
+    {
+        var body = await JsonBody.ReadAsync(request, ServerJsonContext.Default.UserTokenRequest, optional: true, empty: new UserTokenRequest());
+        if (body.Error is not null)
+        {
+            return body.Error;
+        }
+
+        var errors = new ValidationErrors();
+        errors.RejectUnknown(body.Value!.Unknown);
+        var seconds = body.Value.ExpiresInSeconds ?? 3600;
+        if (seconds is < 60 or > 86400)
+        {
+            errors.Add("expiresInSeconds", "Must be between 60 and 86400.");
+        }
+
+        if (errors.Any)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var (token, expires) = tokens.IssueUserToken(user.Key, TimeSpan.FromSeconds(seconds));
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Json(new UserTokenResponse(token, expires), ServerJsonContext.Default.UserTokenResponse,
+            statusCode: StatusCodes.Status201Created);
+    }
+
+    private sealed class WithHeader(IResult inner, string name, string value) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers[name] = value;
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text.Json;
+using OrleansNotifications.Grains.Json;
+using OrleansNotifications.Grains.Model;
+
+namespace OrleansNotifications.Server.Http;
+
+/// <summary>Builds list and change-feed bodies around stored resource JSON without re-serialising it.</summary>
+public static class FeedJson
+{
+    public static byte[] NotificationList(IReadOnlyList<byte[]> items, string? nextLink) => Write(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteStartArray("value");
+        foreach (var item in items)
+        {
+            writer.WriteRawValue(item, skipInputValidation: true);
+        }
+
+        writer.WriteEndArray();
+        if (nextLink is not null)
+        {
+            writer.WriteString("@odata.nextLink", nextLink);
+        }
+
+        writer.WriteEndObject();
+    });
+
+    public static byte[] ChangePage(IReadOnlyList<ChangeRecord> changes, long nextSince, bool hasMore) => Write(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteStartArray("value");
+        foreach (var change in changes)
+        {
+            WriteChange(writer, change);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteNumber("nextSince", nextSince);
+        writer.WriteBoolean("hasMore", hasMore);
+        writer.WriteEndObject();
+    });
+
+    /// <summary>A change-feed entry: <c>{ sequence, kind, notificationId, occurredDateTime, notification? }</c>.</summary>
+    public static void WriteChange(Utf8JsonWriter writer, ChangeRecord change)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("sequence", change.Sequence);
+        writer.WriteString("kind", WireNames.Of(change.Kind));
+        writer.WriteString("notificationId", change.NotificationId);
+        writer.WriteString("occurredDateTime",
+            change.OccurredDateTime.UtcDateTime.ToString(UtcDateTimeOffsetConverter.Format, CultureInfo.InvariantCulture));
+        if (change.NotificationJson is not null)
+        {
+            writer.WritePropertyName("notification");
+            writer.WriteRawValue(change.NotificationJson, skipInputValidation: true);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    public static byte[] Resource(Notification notification) =>
+        JsonSerializer.SerializeToUtf8Bytes(notification, GrainsJsonContext.Default.Notification);
+
+    private static byte[] Write(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,109 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using OrleansNotifications.Grains;
+using OrleansNotifications.Persistence.Sqlite;
+using OrleansNotifications.Runtime.Hosting;
+using OrleansNotifications.Server.Api;
+using OrleansNotifications.Server.Auth;
+using OrleansNotifications.Server.Http;
+using OrleansNotifications.Server.Maintenance;
+
+namespace OrleansNotifications.Server;
+
+/// <summary>The composition root: which services make up a node, and the order of its HTTP pipeline.</summary>
+public static class ServerComposition
+{
+    public static WebApplicationBuilder AddNotificationsServer(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(NotificationsOptions.Section);
+        var settings = section.Get<NotificationsOptions>() ?? new NotificationsOptions();
+        var services = builder.Services;
+
+        services.AddOptions<NotificationsOptions>().Bind(section)
+            .Validate(o => o.MaxSubscriptionsPerUser > 0, "MaxSubscriptionsPerUser must be positive.")
+            .Validate(o => o.ChangeFeedRetention > TimeSpan.Zero, "ChangeFeedRetention must be positive.")
+            .Validate(o => o.AppTokenLifetimeSeconds is >= 60 and <= 86400, "AppTokenLifetimeSeconds must be 60–86400.")
+            .ValidateOnStart();
+        services.AddOptions<GrainRuntimeOptions>().Bind(section.GetSection("Runtime"));
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
+
+        AddStorage(services, settings);
+        services.AddNotificationGrains();
+        services.AddNotificationsAuth();
+        services.AddAppRateLimiting(settings.RateLimit);
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                401 => "A valid bearer token is required.",
+                403 => "This token may not use this route.",
+                404 => "No such resource.",
+                405 => "The route does not support this method.",
+                _ => context.ProblemDetails.Title,
+            });
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
+        services.AddHostedService<ChangeFeedPruner>();
+        return builder;
+    }
+
+    private static void AddStorage(IServiceCollection services, NotificationsOptions settings)
+    {
+        if (!settings.Storage.Provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new OptionsValidationException(NotificationsOptions.Section, typeof(NotificationsOptions),
+                [$"Storage:Provider '{settings.Storage.Provider}' is not available in this build; use Sqlite."]);
+        }
+
+        var connectionString = settings.Storage.ConnectionString;
+        if (connectionString is null)
+        {
+            Directory.CreateDirectory(settings.DataDirectory);
+            connectionString = $"Data Source={Path.Combine(settings.DataDirectory, "notifications.db")}";
+        }
+
+        services.AddSqliteStorage(options =>
+        {
+            options.ConnectionString = connectionString;
+            options.Synchronous = settings.Storage.Synchronous.ToUpperInvariant();
+        });
+    }
+
+    public static WebApplication MapNotificationsServer(this WebApplication app)
+    {
+        app.Services.GetRequiredService<AdminKey>(); // generate or load now, so its path is logged at start-up
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+
+        app.MapOAuthToken();
+        app.MapPost("/v1/notifications", NotificationsApi.PublishBySubscription).RequireAuthorization(AuthServiceCollectionExtensions.AppPolicy);
+
+        app.MapGroup("/v1/users/{userId}")
+            .RequireAuthorization(AuthServiceCollectionExtensions.AppPolicy)
+            .AddEndpointFilter(CurrentUser.ValidateRouteUserId)
+            .MapNotificationReads()
+            .MapNotificationPublishing()
+            .MapChanges()
+            .MapSubscriptions()
+            .MapUserTokens();
+
+        app.MapGroup("/v1/me")
+            .RequireAuthorization(AuthServiceCollectionExtensions.UserPolicy)
+            .MapNotificationReads()
+            .MapChanges()
+            .MapSubscriptions();
+
+        app.MapGroup("/v1/admin")
+            .RequireAuthorization(AuthServiceCollectionExtensions.AdminPolicy)
+            .MapAdminApps();
+
+        return app;
+    }
+}
