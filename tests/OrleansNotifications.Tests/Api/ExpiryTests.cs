@@ -1,0 +1,74 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansNotifications.Runtime.Reminders;
+using OrleansNotifications.Tests.Infrastructure;
+
+namespace OrleansNotifications.Tests.Api;
+
+public sealed class ExpiryTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private static string NewUser() => "u-" + Guid.NewGuid().ToString("N")[..10];
+
+    private string InMinutes(int minutes) => $"\"expirationDateTime\":\"{server.Clock.GetUtcNow().AddMinutes(minutes):O}\"";
+
+    [Fact]
+    public async Task ExpiredNotification_VanishesFromReads_ThenTheReminderRecordsAnExpiredChange()
+    {
+        var app = await server.CreateAppAsync();
+        var user = NewUser();
+        var shortLived = await app.PublishAsync(user, extra: InMinutes(5));
+        var longLived = await app.PublishAsync(user, extra: InMinutes(60 * 24));
+
+        server.Clock.Advance(TimeSpan.FromMinutes(6));
+
+        await app.Client().GetAsync($"/v1/users/{user}/notifications/{shortLived.Str("id")}").ExpectProblemAsync(404);
+        var list = await app.Client().GetAsync($"/v1/users/{user}/notifications").ExpectAsync(200);
+        Assert.Equal(longLived.Str("id"), Assert.Single(list.GetProperty("value").EnumerateArray()).Str("id"));
+        await app.Client().PatchJsonAsync($"/v1/users/{user}/notifications/{shortLived.Str("id")}", """{"readState":"read"}""").ExpectProblemAsync(404);
+
+        await server.Services.GetRequiredService<ReminderService>().PollOnceAsync();
+        var feed = await app.Client().GetAsync($"/v1/users/{user}/changes?since=2").ExpectAsync(200);
+        var expired = Assert.Single(feed.GetProperty("value").EnumerateArray());
+        Assert.Equal("expired", expired.Str("kind"));
+        Assert.Equal(shortLived.Str("id"), expired.Str("notificationId"));
+        Assert.Equal(3, expired.Seq());
+    }
+
+    [Fact]
+    public async Task Publish_AfterExpiry_WithTheSameAppNotificationId_CreatesANewNotification()
+    {
+        var app = await server.CreateAppAsync();
+        var user = NewUser();
+        var first = await app.Client().PostJsonAsync($"/v1/users/{user}/notifications",
+            $$$"""{"appNotificationId":"daily",{{{InMinutes(1)}}},"payload":{"rawContent":"x"}}""").ExpectAsync(201);
+
+        server.Clock.Advance(TimeSpan.FromMinutes(2));
+        var second = await app.Client().PostJsonAsync($"/v1/users/{user}/notifications",
+            """{"appNotificationId":"daily","payload":{"rawContent":"x"}}""").ExpectAsync(201);
+
+        Assert.NotEqual(first.Str("id"), second.Str("id"));
+        var feed = await app.Client().GetAsync($"/v1/users/{user}/changes").ExpectAsync(200);
+        Assert.Equal(["created", "expired", "created"], feed.GetProperty("value").EnumerateArray().Select(e => e.Str("kind")));
+    }
+
+    [Fact]
+    public async Task ExpiryReminder_FiresOnlyWhenDue_AndFollowsTheNextExpiry()
+    {
+        var app = await server.CreateAppAsync();
+        var user = NewUser();
+        await app.PublishAsync(user, extra: InMinutes(10));
+        await app.PublishAsync(user, extra: InMinutes(20));
+        var reminders = server.Services.GetRequiredService<ReminderService>();
+
+        server.Clock.Advance(TimeSpan.FromMinutes(5));
+        await reminders.PollOnceAsync();
+        var early = await app.Client().GetAsync($"/v1/users/{user}/changes?since=2").ExpectAsync(200);
+        Assert.Equal(0, early.GetProperty("value").GetArrayLength());
+
+        server.Clock.Advance(TimeSpan.FromMinutes(6));
+        await reminders.PollOnceAsync();
+        server.Clock.Advance(TimeSpan.FromMinutes(10));
+        await reminders.PollOnceAsync();
+        var feed = await app.Client().GetAsync($"/v1/users/{user}/changes?since=2").ExpectAsync(200);
+        Assert.Equal(["expired", "expired"], feed.GetProperty("value").EnumerateArray().Select(e => e.Str("kind")));
+    }
+}

@@ -1,0 +1,44 @@
+using OrleansNotifications.Tests.Infrastructure;
+
+namespace OrleansNotifications.Tests.Api;
+
+public sealed class HostTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    [Fact]
+    public async Task Health_LiveAndReady_Answer200()
+    {
+        Assert.Equal("Healthy", await (await server.Anonymous().GetAsync("/health/live")).EnsureSuccessStatusCode().Content.ReadAsStringAsync());
+        Assert.Equal("Healthy", await (await server.Anonymous().GetAsync("/health/ready")).EnsureSuccessStatusCode().Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task UnknownRouteAndWrongMethod_AnswerProblemDetails()
+    {
+        var app = await server.CreateAppAsync();
+        await app.Client().GetAsync("/v1/nothing-here").ExpectProblemAsync(404);
+        await app.Client().PutAsync("/v1/users/alice/notifications", Http.Json("{}")).ExpectProblemAsync(405);
+    }
+
+    [Fact]
+    public void DefaultAdminKey_IsNotConfiguredHere_SoNoKeyFileIsWritten() =>
+        Assert.False(File.Exists(Path.Combine(server.DataDirectory, "admin-key")));
+}
+
+/// <summary>A server started without an admin key writes one into its data directory, as the contract says.</summary>
+public sealed class GeneratedAdminKeyTests : IDisposable
+{
+    private readonly TempDirectory _data = new();
+
+    [Fact]
+    public async Task FirstStart_WritesAdminKeyFile_ThatAuthorisesAdminRoutes()
+    {
+        using var factory = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+            b.UseSetting("Notifications:DataDirectory", _data.Path));
+        using var client = factory.CreateClient();
+        var key = (await File.ReadAllTextAsync(Path.Combine(_data.Path, "admin-key"))).Trim();
+        Assert.True(key.Length >= 32);
+        await client.WithBearer(key).PostJsonAsync("/v1/admin/apps", "{}").ExpectAsync(201);
+    }
+
+    public void Dispose() => _data.Dispose();
+}

@@ -1,0 +1,102 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OrleansNotifications.Tests.Infrastructure;
+
+/// <summary>
+/// One in-memory server per test class, on its own throwaway data directory and a clock the tests move. Tests of a class
+/// share it, so each uses its own app or user ids.
+/// </summary>
+public class ServerFixture : WebApplicationFactory<Program>
+{
+    public const string AdminKeyValue = "test-admin-key-0123456789";
+
+    private readonly TempDirectory _data = new();
+
+    public ManualTimeProvider Clock { get; } = new();
+
+    public string DataDirectory => _data.Path;
+
+    /// <summary>Extra configuration for a derived fixture (e.g. a tight rate limit).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> Settings => [];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Notifications:DataDirectory", DataDirectory);
+        builder.UseSetting("Notifications:AdminKey", AdminKeyValue);
+        builder.UseSetting("Notifications:Storage:Synchronous", "NORMAL");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    public HttpClient Anonymous() => CreateClient();
+
+    public HttpClient Admin() => CreateClient().WithBearer(AdminKeyValue);
+
+    /// <summary>Creates an app through the admin API and returns it with a client carrying its app token.</summary>
+    public async Task<TestApp> CreateAppAsync(string? appId = null)
+    {
+        appId ??= "app-" + Guid.NewGuid().ToString("N")[..12];
+        var created = await Admin().PostJsonAsync("/v1/admin/apps", $$"""{"appId":"{{appId}}"}""").ExpectAsync(201);
+        var clientId = created.Str("clientId");
+        var secret = created.Str("clientSecret");
+        return new TestApp(this, appId, clientId, secret, await AppTokenAsync(clientId, secret));
+    }
+
+    public async Task<string> AppTokenAsync(string clientId, string secret)
+    {
+        var token = await Anonymous().PostAsync("/v1/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = secret,
+        })).ExpectAsync(200);
+        return token.Str("access_token");
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _data.Dispose();
+        }
+    }
+}
+
+public sealed record TestApp(ServerFixture Server, string AppId, string ClientId, string ClientSecret, string AppToken)
+{
+    public HttpClient Client() => Server.CreateClient().WithBearer(AppToken);
+
+    /// <summary>The same app with a freshly issued token (after a test moved the clock past the old one's expiry).</summary>
+    public async Task<TestApp> WithFreshTokenAsync() => this with { AppToken = await Server.AppTokenAsync(ClientId, ClientSecret) };
+
+    public async Task<string> UserTokenAsync(string userId, int? expiresInSeconds = null)
+    {
+        var body = expiresInSeconds is null ? "{}" : $$"""{"expiresInSeconds":{{expiresInSeconds}}}""";
+        var response = await Client().PostJsonAsync($"/v1/users/{userId}/tokens", body).ExpectAsync(201);
+        return response.Str("token");
+    }
+
+    public async Task<HttpClient> UserClientAsync(string userId) => Server.CreateClient().WithBearer(await UserTokenAsync(userId));
+
+    /// <summary>Publishes a minimal notification and returns the resource.</summary>
+    public async Task<System.Text.Json.JsonElement> PublishAsync(string userId, string? appNotificationId = null, string title = "Hello", string? extra = null)
+    {
+        var anid = appNotificationId is null ? "" : $"\"appNotificationId\":\"{appNotificationId}\",";
+        var more = extra is null ? "" : extra + ",";
+        var response = await Client().PostJsonAsync($"/v1/users/{userId}/notifications",
+            $$"""{ {{anid}} {{more}} "payload": { "visualContent": { "title": "{{title}}" } } }""");
+        return await response.ExpectAsync(appNotificationId is null ? 201 : (int)response.StatusCode);
+    }
+
+    public static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
+}
