@@ -18,8 +18,8 @@ public sealed class UserGrain(INotificationStore store, TimeProvider time) : Gra
     private UserKey _user;
     private long _sequence;
 
-    // Never later than the earliest stored expiration: every operation first expires what is due, so nothing expired is
-    // ever replaced, updated or returned.
+    // Never later than the earliest stored expiration (the reminder is committed with every change that moves it): every
+    // operation first expires what is due, so nothing expired is ever replaced, updated or returned.
     private DateTimeOffset? _earliestExpiry;
     private DateTimeOffset? _expiryReminder;
 
@@ -28,7 +28,7 @@ public sealed class UserGrain(INotificationStore store, TimeProvider time) : Gra
         _user = UserKey.FromGrainKey(GrainKey);
         var head = await store.ReadUserAsync(_user);
         _sequence = head.Sequence;
-        _earliestExpiry = head.EarliestExpiry;
+        _earliestExpiry = head.ExpiryReminder;
         _expiryReminder = head.ExpiryReminder;
     }
 
@@ -40,9 +40,16 @@ public sealed class UserGrain(INotificationStore store, TimeProvider time) : Gra
             ? await store.FindByAppNotificationIdAsync(_user, appNotificationId)
             : null;
 
+        if (existing is not null && existing.Resource.ExpirationDateTime <= now)
+        {
+            // Belt and braces: should the bookkeeping ever lag, an expired notification is expired, never revived.
+            await ExpireDueAsync(force: true);
+            existing = null;
+        }
+
         if (existing is not null && CryptographicOperations.FixedTimeEquals(existing.ContentHash, draft.ContentHash))
         {
-            return new PublishResult(PublishOutcome.Unchanged, existing.Resource);
+            return new PublishResult(PublishOutcome.Unchanged, existing);
         }
 
         var changes = new UserChangeSet(_user, _sequence);
@@ -66,14 +73,15 @@ public sealed class UserGrain(INotificationStore store, TimeProvider time) : Gra
         };
 
         var kind = existing is null ? ChangeKind.Created : ChangeKind.Updated;
-        changes.Record(kind, notification, now, new StoredNotification(notification, draft.ContentHash, sequence));
+        var stored = new StoredNotification(notification, draft.ContentHash, sequence);
+        changes.Record(kind, notification, now, stored);
         if (_earliestExpiry is null || draft.ExpirationDateTime < _earliestExpiry)
         {
             _earliestExpiry = draft.ExpirationDateTime;
         }
 
         await CommitAsync(changes);
-        return new PublishResult(existing is null ? PublishOutcome.Created : PublishOutcome.Replaced, notification);
+        return new PublishResult(existing is null ? PublishOutcome.Created : PublishOutcome.Replaced, stored);
     }
 
     public async Task<UpdateResult> UpdateAsync(string notificationId, NotificationPatch patch, long? ifMatchSequence)
@@ -89,14 +97,14 @@ public sealed class UserGrain(INotificationStore store, TimeProvider time) : Gra
         var current = existing.Resource;
         if (ifMatchSequence is not null && ifMatchSequence != current.Sequence)
         {
-            return new UpdateResult(UpdateOutcome.PreconditionFailed, current);
+            return new UpdateResult(UpdateOutcome.PreconditionFailed, existing);
         }
 
         var readState = patch.ReadState ?? current.ReadState;
         var userActionState = patch.UserActionState ?? current.UserActionState;
         if (readState == current.ReadState && userActionState == current.UserActionState)
         {
-            return new UpdateResult(UpdateOutcome.Unchanged, current);
+            return new UpdateResult(UpdateOutcome.Unchanged, existing);
         }
 
         var changes = new UserChangeSet(_user, _sequence);
@@ -107,9 +115,10 @@ public sealed class UserGrain(INotificationStore store, TimeProvider time) : Gra
             LastModifiedDateTime = now,
             Sequence = changes.NextSequence(),
         };
-        changes.Record(ChangeKind.Updated, updated, now, new StoredNotification(updated, existing.ContentHash, existing.PublishedSequence));
+        var stored = new StoredNotification(updated, existing.ContentHash, existing.PublishedSequence);
+        changes.Record(ChangeKind.Updated, updated, now, stored);
         await CommitAsync(changes);
-        return new UpdateResult(UpdateOutcome.Updated, updated);
+        return new UpdateResult(UpdateOutcome.Updated, stored);
     }
 
     public async Task<bool> DeleteAsync(string notificationId)
@@ -148,13 +157,13 @@ public sealed class UserGrain(INotificationStore store, TimeProvider time) : Gra
     }
 
     public Task ReceiveReminder(string reminderName) =>
-        reminderName == ExpiryReminderName ? ExpireDueAsync(fromReminder: true) : Task.CompletedTask;
+        reminderName == ExpiryReminderName ? ExpireDueAsync(force: true) : Task.CompletedTask;
 
     /// <summary>Removes every notification whose expiration has passed, each with an <c>expired</c> change.</summary>
-    private async Task ExpireDueAsync(bool fromReminder = false)
+    private async Task ExpireDueAsync(bool force = false)
     {
         var now = Now();
-        if (!fromReminder && (_earliestExpiry is null || _earliestExpiry > now))
+        if (!force && (_earliestExpiry is null || _earliestExpiry > now))
         {
             return;
         }

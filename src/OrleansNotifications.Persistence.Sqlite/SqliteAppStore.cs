@@ -18,18 +18,18 @@ public sealed class SqliteAppStore(SqliteDatabase database, SqliteWriteQueue wri
             .ExecuteNonQuery() == 1);
 
     public Task<AppRecord?> GetAsync(string appId) =>
-        database.ReadAsync(connection => ReadApp(connection.Command($"SELECT {Columns} FROM apps WHERE app_id = @app").With("@app", appId)));
+        database.ReadAsync(session => ReadApp(session.Command($"SELECT {Columns} FROM apps WHERE app_id = @app").With("@app", appId)));
 
     public Task<AppRecord?> FindByClientIdAsync(string clientId) =>
-        database.ReadAsync(connection => ReadApp(connection.Command($"SELECT {Columns} FROM apps WHERE client_id = @client").With("@client", clientId)));
+        database.ReadAsync(session => ReadApp(session.Command($"SELECT {Columns} FROM apps WHERE client_id = @client").With("@client", clientId)));
 
     public async Task<string> GetOrAddServerSecretAsync(string name, string candidate)
     {
         await writer.WriteAsync(context => context
             .Command("INSERT INTO server_secrets (name, value) VALUES (@name, @value) ON CONFLICT DO NOTHING")
             .With("@name", name).With("@value", candidate).ExecuteNonQuery());
-        return await database.ReadAsync(connection =>
-            (string)connection.Command("SELECT value FROM server_secrets WHERE name = @name").With("@name", name).ExecuteScalar()!);
+        return await database.ReadAsync(session =>
+            (string)session.Command("SELECT value FROM server_secrets WHERE name = @name").With("@name", name).ExecuteScalar()!);
     }
 
     private static AppRecord? ReadApp(SqliteCommand command)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using OrleansNotifications.Runtime;
@@ -6,8 +7,11 @@ using OrleansNotifications.Runtime.Storage;
 namespace OrleansNotifications.Persistence.Sqlite;
 
 /// <summary>Opens connections to the embedded database, runs reads, and turns SQLite failures into <see cref="StorageUnavailableException"/>.</summary>
-public sealed class SqliteDatabase(IOptions<SqliteStorageOptions> options) : IStorageHealth
+public sealed class SqliteDatabase(IOptions<SqliteStorageOptions> options) : IStorageHealth, IDisposable
 {
+    private const int MaxIdleSessions = 16;
+    private readonly ConcurrentBag<SqliteSession> _idle = [];
+
     public string ConnectionString { get; } = options.Value.ConnectionString;
 
     public SqliteConnection Open()
@@ -17,17 +21,40 @@ public sealed class SqliteDatabase(IOptions<SqliteStorageOptions> options) : ISt
         return connection;
     }
 
-    /// <summary>Runs a read on a pooled connection. WAL lets reads proceed while the writer commits.</summary>
-    public Task<T> ReadAsync<T>(Func<SqliteConnection, T> read)
+    /// <summary>
+    /// Runs a read on a pooled session with prepared statements; WAL lets reads proceed while the writer commits. Reads are
+    /// synchronous (so is SQLite), short, and keyed by user, so a small pool serves any number of callers.
+    /// </summary>
+    public Task<T> ReadAsync<T>(Func<SqliteSession, T> read)
     {
+        SqliteSession? session = null;
         try
         {
-            using var connection = Open();
-            return Task.FromResult(read(connection));
+            session = _idle.TryTake(out var pooled) ? pooled : new SqliteSession(Open());
+            var result = read(session);
+            if (_idle.Count < MaxIdleSessions)
+            {
+                _idle.Add(session);
+                session = null;
+            }
+
+            return Task.FromResult(result);
         }
         catch (SqliteException exception)
         {
             return Task.FromException<T>(Unavailable(exception));
+        }
+        finally
+        {
+            session?.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        while (_idle.TryTake(out var session))
+        {
+            session.Dispose();
         }
     }
 
@@ -35,7 +62,7 @@ public sealed class SqliteDatabase(IOptions<SqliteStorageOptions> options) : ISt
     {
         try
         {
-            return await ReadAsync(connection => connection.Command("SELECT 1").ExecuteScalar() is 1L);
+            return await ReadAsync(session => session.Command("SELECT 1").ExecuteScalar() is 1L);
         }
         catch (StorageUnavailableException)
         {

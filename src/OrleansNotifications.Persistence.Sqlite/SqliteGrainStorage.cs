@@ -10,9 +10,9 @@ public sealed class SqliteGrainStorage(SqliteDatabase database, SqliteWriteQueue
     private const string Key = "grain_type = @type AND grain_key = @key AND state_name = @name";
 
     public Task<GrainStateRecord?> ReadAsync(GrainId grain, string stateName) =>
-        database.ReadAsync(connection =>
+        database.ReadAsync(session =>
         {
-            using var reader = connection.Command($"SELECT payload, etag FROM grain_state WHERE {Key}")
+            using var reader = session.Command($"SELECT payload, etag FROM grain_state WHERE {Key}")
                 .With("@type", grain.Type).With("@key", grain.Key).With("@name", stateName).ExecuteReader();
             return reader.Read() ? new GrainStateRecord((byte[])reader[0], reader.GetInt64(1).ToString(CultureInfo.InvariantCulture)) : null;
         });

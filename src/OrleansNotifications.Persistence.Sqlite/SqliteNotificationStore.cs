@@ -13,35 +13,34 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
     private const string UserFilter = "app_id = @app AND user_id = @user";
     private const string RowColumns = "resource, content_hash, published_sequence";
 
-    public Task<UserHead> ReadUserAsync(UserKey user) => database.ReadAsync(connection =>
+    public Task<UserHead> ReadUserAsync(UserKey user) => database.ReadAsync(session =>
     {
-        var sequence = connection.Command($"SELECT sequence FROM users WHERE {UserFilter}").ForUser(user).ScalarInt64() ?? 0;
-        var earliest = connection.Command($"SELECT MIN(expires_ms) FROM notifications WHERE {UserFilter}").ForUser(user).ScalarInt64();
-        var reminder = connection.Command("SELECT due_ms FROM reminders WHERE grain_type = @type AND grain_key = @key AND name = @name")
+        var sequence = session.Command($"SELECT sequence FROM users WHERE {UserFilter}").ForUser(user).ScalarInt64() ?? 0;
+        var reminder = session.Command("SELECT due_ms FROM reminders WHERE grain_type = @type AND grain_key = @key AND name = @name")
             .With("@type", UserGrain.GrainTypeName).With("@key", user.GrainKey).With("@name", UserGrain.ExpiryReminderName)
             .ScalarInt64();
-        return new UserHead(sequence, earliest is { } e ? FromUnixMs(e) : null, reminder is { } r ? FromUnixMs(r) : null);
+        return new UserHead(sequence, reminder is { } r ? FromUnixMs(r) : null);
     });
 
     public Task<StoredNotification?> FindByAppNotificationIdAsync(UserKey user, string appNotificationId) =>
-        database.ReadAsync(connection => ReadRows(
-            connection.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND app_notification_id = @anid")
+        database.ReadAsync(session => ReadRows(
+            session.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND app_notification_id = @anid")
                 .ForUser(user).With("@anid", appNotificationId)).FirstOrDefault());
 
     public Task<StoredNotification?> GetAsync(UserKey user, string id, DateTimeOffset now) =>
-        database.ReadAsync(connection => ReadRows(
-            connection.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND id = @id AND expires_ms > @now")
+        database.ReadAsync(session => ReadRows(
+            session.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND id = @id AND expires_ms > @now")
                 .ForUser(user).With("@id", id).With("@now", now.ToUnixMs())).FirstOrDefault());
 
     public Task<IReadOnlyList<StoredNotification>> ListGroupAsync(UserKey user, string groupName, DateTimeOffset now) =>
-        database.ReadAsync<IReadOnlyList<StoredNotification>>(connection => ReadRows(
-            connection.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND group_name = @group AND expires_ms > @now")
+        database.ReadAsync<IReadOnlyList<StoredNotification>>(session => ReadRows(
+            session.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND group_name = @group AND expires_ms > @now")
                 .ForUser(user).With("@group", groupName).With("@now", now.ToUnixMs())));
 
     public Task<IReadOnlyList<string>> ListExpiredAsync(UserKey user, DateTimeOffset now, int max) =>
-        database.ReadAsync<IReadOnlyList<string>>(connection =>
+        database.ReadAsync<IReadOnlyList<string>>(session =>
         {
-            using var reader = connection
+            using var reader = session
                 .Command($"SELECT id FROM notifications WHERE {UserFilter} AND expires_ms <= @now ORDER BY expires_ms LIMIT @max")
                 .ForUser(user).With("@now", now.ToUnixMs()).With("@max", max).ExecuteReader();
             var ids = new List<string>();
@@ -54,8 +53,8 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
         });
 
     public Task<DateTimeOffset?> EarliestExpiryAfterAsync(UserKey user, DateTimeOffset after) =>
-        database.ReadAsync(connection =>
-            connection.Command($"SELECT MIN(expires_ms) FROM notifications WHERE {UserFilter} AND expires_ms > @after")
+        database.ReadAsync(session =>
+            session.Command($"SELECT MIN(expires_ms) FROM notifications WHERE {UserFilter} AND expires_ms > @after")
                 .ForUser(user).With("@after", after.ToUnixMs()).ScalarInt64() is { } ms ? FromUnixMs(ms) : (DateTimeOffset?)null);
 
     public async Task CommitAsync(UserChangeSet changes)
@@ -67,7 +66,7 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
         }
     }
 
-    private static bool Apply(SqliteWriteContext context, UserChangeSet changes)
+    private static bool Apply(SqliteSession context, UserChangeSet changes)
     {
         var user = changes.User;
         var guard = changes.ExpectedSequence == 0
@@ -122,36 +121,19 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
     }
 
     public Task<NotificationPage> ListAsync(UserKey user, NotificationQuery query, DateTimeOffset now) =>
-        database.ReadAsync(connection =>
+        database.ReadAsync(session =>
         {
             var sql = new StringBuilder($"SELECT resource, published_sequence FROM notifications WHERE {UserFilter} AND expires_ms > @now");
-            var command = connection.Command("").ForUser(user).With("@now", now.ToUnixMs()).With("@top", query.Top + 1);
-            if (query.ReadState is { } readState)
-            {
-                sql.Append(" AND read_state = @read");
-                command.With("@read", (int)readState);
-            }
-
-            if (query.UserActionState is { } actionState)
-            {
-                sql.Append(" AND user_action_state = @action");
-                command.With("@action", (int)actionState);
-            }
-
-            if (query.GroupName is { } group)
-            {
-                sql.Append(" AND group_name = @group");
-                command.With("@group", group);
-            }
-
-            if (query.Before is { } before)
-            {
-                sql.Append(" AND published_sequence < @before");
-                command.With("@before", before);
-            }
-
-            command.CommandText = sql.Append(" ORDER BY published_sequence DESC LIMIT @top").ToString();
-            using var reader = command.ExecuteReader();
+            sql.Append(query.ReadState is null ? "" : " AND read_state = @read")
+                .Append(query.UserActionState is null ? "" : " AND user_action_state = @action")
+                .Append(query.GroupName is null ? "" : " AND group_name = @group")
+                .Append(query.Before is null ? "" : " AND published_sequence < @before")
+                .Append(" ORDER BY published_sequence DESC LIMIT @top");
+            using var reader = session.Command(sql.ToString()).ForUser(user)
+                .With("@now", now.ToUnixMs()).With("@top", query.Top + 1)
+                .With("@read", (int?)query.ReadState).With("@action", (int?)query.UserActionState)
+                .With("@group", query.GroupName).With("@before", query.Before)
+                .ExecuteReader();
             var items = new List<byte[]>(Math.Min(query.Top, 128));
             long last = 0;
             while (reader.Read())
@@ -169,13 +151,12 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
         });
 
     public Task<ChangeFeedPage> ReadChangesAsync(UserKey user, long since, int top) =>
-        database.ReadAsync(connection =>
+        // One snapshot, so pruning cannot slip between reading the page and judging the cursor.
+        database.ReadAsync(session => session.Snapshot(() =>
         {
-            // One snapshot, so pruning cannot slip between reading the page and judging the cursor.
-            using var snapshot = connection.BeginTransaction(deferred: true);
             var changes = new List<ChangeRecord>(Math.Min(top, 128));
             var hasMore = false;
-            using (var reader = connection
+            using (var reader = session
                 .Command($"SELECT sequence, kind, notification_id, occurred_ms, notification FROM changes WHERE {UserFilter} AND sequence > @since ORDER BY sequence LIMIT @top")
                 .ForUser(user).With("@since", since).With("@top", top + 1).ExecuteReader())
             {
@@ -198,15 +179,21 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
                 return new ChangeFeedPage(changes, hasMore, false);
             }
 
-            var current = connection.Command($"SELECT sequence FROM users WHERE {UserFilter}").ForUser(user).ScalarInt64() ?? 0;
+            var current = session.Command($"SELECT sequence FROM users WHERE {UserFilter}").ForUser(user).ScalarInt64() ?? 0;
             var expired = changes.Count > 0 || since < current; // a gap right after the cursor: those changes were pruned
             return expired ? new ChangeFeedPage([], false, true, current) : new ChangeFeedPage(changes, hasMore, false, current);
-        });
+        }));
 
+    /// <summary>
+    /// Rowids follow commit order, so the oldest changes are a rowid prefix. Deleting only the prefix that ends at the first
+    /// entry newer than the cutoff means every user loses only changes older than all it keeps: feeds stay gap-free.
+    /// </summary>
     public Task<int> PruneChangesAsync(DateTimeOffset olderThan, int max) =>
         writer.WriteAsync(context => context.Command("""
-            DELETE FROM changes WHERE (app_id, user_id, sequence) IN
-                (SELECT app_id, user_id, sequence FROM changes WHERE occurred_ms < @cutoff LIMIT @max)
+            DELETE FROM changes WHERE rowid IN (
+                SELECT rowid FROM changes
+                WHERE rowid < COALESCE((SELECT rowid FROM changes WHERE occurred_ms >= @cutoff ORDER BY rowid LIMIT 1), 9223372036854775807)
+                ORDER BY rowid LIMIT @max)
             """).With("@cutoff", olderThan.ToUnixMs()).With("@max", max).ExecuteNonQuery());
 
     private static List<StoredNotification> ReadRows(SqliteCommand command)

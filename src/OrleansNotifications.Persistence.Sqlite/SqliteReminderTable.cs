@@ -20,9 +20,9 @@ public sealed class SqliteReminderTable(SqliteDatabase database, SqliteWriteQueu
             .ExecuteNonQuery());
 
     public Task<IReadOnlyList<ReminderEntry>> GetDueAsync(DateTimeOffset now, int max) =>
-        database.ReadAsync<IReadOnlyList<ReminderEntry>>(connection =>
+        database.ReadAsync<IReadOnlyList<ReminderEntry>>(session =>
         {
-            using var reader = connection
+            using var reader = session
                 .Command("SELECT grain_type, grain_key, name, due_ms FROM reminders WHERE due_ms <= @now ORDER BY due_ms LIMIT @max")
                 .With("@now", now.ToUnixMs()).With("@max", max).ExecuteReader();
             var due = new List<ReminderEntry>();
@@ -35,7 +35,7 @@ public sealed class SqliteReminderTable(SqliteDatabase database, SqliteWriteQueu
         });
 
     /// <summary>Sets (or with a null due time, deletes) a reminder inside an ongoing write, e.g. together with a user's changes.</summary>
-    internal static void Write(SqliteWriteContext context, string grainType, string grainKey, string name, DateTimeOffset? dueAt)
+    internal static void Write(SqliteSession context, string grainType, string grainKey, string name, DateTimeOffset? dueAt)
     {
         var command = dueAt is null
             ? context.Command("DELETE FROM reminders WHERE grain_type = @type AND grain_key = @key AND name = @name")

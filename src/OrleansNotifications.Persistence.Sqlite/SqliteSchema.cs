@@ -12,7 +12,7 @@ public static class SqliteSchema
 {
     public static void Apply(SqliteConnection connection)
     {
-        using (var wal = connection.Command("PRAGMA journal_mode = WAL;"))
+        using (var wal = connection.Command("PRAGMA journal_mode = WAL; PRAGMA journal_size_limit = 67108864;"))
         {
             wal.ExecuteNonQuery();
         }

@@ -47,12 +47,12 @@ public sealed class SqliteSubscriptionStore(SqliteDatabase database, SqliteWrite
         });
 
     public Task<IReadOnlyList<Subscription>> ListAsync(UserKey user, DateTimeOffset now) =>
-        database.ReadAsync<IReadOnlyList<Subscription>>(connection => Read(connection
+        database.ReadAsync<IReadOnlyList<Subscription>>(session => Read(session
             .Command($"SELECT {Columns} FROM subscriptions WHERE app_id = @app AND user_id = @user AND expires_ms > @now ORDER BY created_ms DESC")
             .ForUser(user).With("@now", now.ToUnixMs())));
 
     public Task<Subscription?> GetAsync(string id, DateTimeOffset now) =>
-        database.ReadAsync(connection => Read(connection
+        database.ReadAsync(session => Read(session
             .Command($"SELECT {Columns} FROM subscriptions WHERE id = @id AND expires_ms > @now")
             .With("@id", id).With("@now", now.ToUnixMs())).FirstOrDefault());
 

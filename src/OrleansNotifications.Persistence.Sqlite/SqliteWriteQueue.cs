@@ -38,7 +38,7 @@ public sealed partial class SqliteWriteQueue : IDisposable
     public long Writes => Interlocked.Read(ref _writes);
 
     /// <summary>Runs <paramref name="work"/> inside a shared transaction; the task completes after the commit.</summary>
-    public Task<T> WriteAsync<T>(Func<SqliteWriteContext, T> work)
+    public Task<T> WriteAsync<T>(Func<SqliteSession, T> work)
     {
         var write = new PendingWrite<T>(work);
         if (!_queue.Writer.TryWrite(write))
@@ -51,7 +51,7 @@ public sealed partial class SqliteWriteQueue : IDisposable
 
     private void Run()
     {
-        SqliteWriteContext? context = null;
+        SqliteSession? context = null;
         var batch = new List<PendingWrite>(_options.MaxBatchSize);
         var reader = _queue.Reader;
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
@@ -81,29 +81,30 @@ public sealed partial class SqliteWriteQueue : IDisposable
                     write.Fail(SqliteDatabase.Unavailable(exception));
                 }
 
-                context?.Connection.Dispose();
+                context?.Dispose();
                 context = null;
             }
 
             batch.Clear();
         }
 
-        context?.Connection.Dispose();
+        context?.Dispose();
     }
 
-    private SqliteWriteContext OpenWriter()
+    private SqliteSession OpenWriter()
     {
         var connection = _database.Open();
-        using (var pragma = connection.Command($"PRAGMA synchronous = {_options.Synchronous};"))
+        // Checkpoints are SqliteCheckpointer's job, off this thread, so a commit never waits for WAL pages to be copied back.
+        using (var pragma = connection.Command($"PRAGMA synchronous = {_options.Synchronous}; PRAGMA wal_autocheckpoint = 0;"))
         {
             pragma.ExecuteNonQuery();
         }
 
-        return new SqliteWriteContext(connection);
+        return new SqliteSession(connection);
     }
 
     /// <summary>Runs the writes in one transaction. False if one threw (all rolled back, none completed, unless it was alone).</summary>
-    private bool TryCommit(SqliteWriteContext context, List<PendingWrite> writes)
+    private bool TryCommit(SqliteSession context, List<PendingWrite> writes)
     {
         using var transaction = context.Connection.BeginTransaction();
         context.Transaction = transaction;
@@ -160,21 +161,21 @@ public sealed partial class SqliteWriteQueue : IDisposable
 
     private abstract class PendingWrite
     {
-        public abstract void Execute(SqliteWriteContext context);
+        public abstract void Execute(SqliteSession context);
 
         public abstract void Complete();
 
         public abstract void Fail(Exception exception);
     }
 
-    private sealed class PendingWrite<T>(Func<SqliteWriteContext, T> work) : PendingWrite
+    private sealed class PendingWrite<T>(Func<SqliteSession, T> work) : PendingWrite
     {
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
 
         public Task<T> Completion => _completion.Task;
 
-        public override void Execute(SqliteWriteContext context) => _result = work(context);
+        public override void Execute(SqliteSession context) => _result = work(context);
 
         public override void Complete() => _completion.TrySetResult(_result!);
 

@@ -1,3 +1,5 @@
+using OrleansNotifications.Grains.Storage;
+
 namespace OrleansNotifications.Grains.Model;
 
 public enum PublishOutcome
@@ -12,7 +14,8 @@ public enum PublishOutcome
     Unchanged,
 }
 
-public sealed record PublishResult(PublishOutcome Outcome, Notification Notification);
+/// <summary>The outcome and the notification as stored (its JSON is what the API returns, serialised once).</summary>
+public sealed record PublishResult(PublishOutcome Outcome, StoredNotification Notification);
 
 public enum UpdateOutcome
 {
@@ -22,4 +25,4 @@ public enum UpdateOutcome
     PreconditionFailed,
 }
 
-public sealed record UpdateResult(UpdateOutcome Outcome, Notification? Notification);
+public sealed record UpdateResult(UpdateOutcome Outcome, StoredNotification? Notification);

@@ -2,8 +2,11 @@ using OrleansNotifications.Grains.Model;
 
 namespace OrleansNotifications.Grains.Storage;
 
-/// <summary>What a UserGrain knows about its user when it activates.</summary>
-public sealed record UserHead(long Sequence, DateTimeOffset? EarliestExpiry, DateTimeOffset? ExpiryReminder);
+/// <summary>
+/// What a UserGrain knows about its user when it activates: its sequence, and its expiry reminder, which every commit keeps
+/// at the earliest expiration of the user's notifications.
+/// </summary>
+public sealed record UserHead(long Sequence, DateTimeOffset? ExpiryReminder);
 
 /// <summary>A history query; <see cref="Before"/> is the paging position (a published sequence) from a skipToken.</summary>
 public sealed record NotificationQuery(int Top, ReadState? ReadState, UserActionState? UserActionState, string? GroupName, long? Before);

@@ -91,6 +91,13 @@ internal sealed partial class GrainActivation
                 continue;
             }
 
+            if (item.IsActivity)
+            {
+                // Stamped on receipt, before the caller can observe the result: idle means "no call received for the
+                // timeout" (a running call is never collected: the pump is busy).
+                _lastActive = _catalog.Time.GetUtcNow();
+            }
+
             try
             {
                 await item.ExecuteAsync(_grain!);
@@ -99,11 +106,6 @@ internal sealed partial class GrainActivation
             {
                 // Call items complete their caller's task themselves; anything reaching here is a runtime bug or a timer fault.
                 LogMessageFailed(_catalog.Logger, Id, exception);
-            }
-
-            if (item.IsActivity)
-            {
-                _lastActive = _catalog.Time.GetUtcNow();
             }
         }
 

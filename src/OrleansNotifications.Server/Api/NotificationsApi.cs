@@ -70,11 +70,11 @@ public static class NotificationsApi
 
         var result = await grains.GetGrain<IUserGrain>(user.Key.GrainKey).PublishAsync(draft);
         var notification = result.Notification;
-        return new RawJsonResult(FeedJson.Resource(notification),
+        return new RawJsonResult(notification.Json,
             result.Outcome == PublishOutcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK)
         {
-            ETag = ETagOf(notification.Sequence),
-            Location = $"{user.Path}/notifications/{notification.Id}",
+            ETag = ETagOf(notification.Resource.Sequence),
+            Location = $"{user.Path}/notifications/{notification.Resource.Id}",
         };
     }
 
@@ -189,8 +189,8 @@ public static class NotificationsApi
         {
             UpdateOutcome.NotFound => NotificationNotFound(),
             UpdateOutcome.PreconditionFailed => Problems.Problem(StatusCodes.Status412PreconditionFailed, "precondition-failed",
-                "The notification has changed.", $"If-Match does not match the current ETag {ETagOf(result.Notification!.Sequence)}."),
-            _ => new RawJsonResult(FeedJson.Resource(result.Notification!)) { ETag = ETagOf(result.Notification!.Sequence) },
+                "The notification has changed.", $"If-Match does not match the current ETag {ETagOf(result.Notification!.Resource.Sequence)}."),
+            _ => new RawJsonResult(result.Notification!.Json) { ETag = ETagOf(result.Notification!.Resource.Sequence) },
         };
     }
 

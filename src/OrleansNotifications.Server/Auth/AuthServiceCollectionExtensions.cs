@@ -21,6 +21,7 @@ public static class AuthServiceCollectionExtensions
         services.AddSingleton<TokenService>();
         services.AddSingleton(sp => AdminKey.Load(
             sp.GetRequiredService<IOptions<NotificationsOptions>>().Value, sp.GetRequiredService<ILogger<AdminKey>>()));
+        services.AddSingleton<CachingTokenHandler>();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, ConfigureJwtBearer>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)

@@ -8,7 +8,8 @@ namespace OrleansNotifications.Server.Auth;
 /// Accepts only our own HS256 tokens: right issuer and audience, our key, unexpired by the injected clock (so tests that move
 /// time move token expiry too). <c>alg:none</c>, other algorithms and foreign keys fail signature validation.
 /// </summary>
-internal sealed class ConfigureJwtBearer(TokenSigningKey signingKey, TimeProvider time) : IConfigureNamedOptions<JwtBearerOptions>
+internal sealed class ConfigureJwtBearer(TokenSigningKey signingKey, TimeProvider time, CachingTokenHandler tokenHandler)
+    : IConfigureNamedOptions<JwtBearerOptions>
 {
     public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
 
@@ -16,6 +17,8 @@ internal sealed class ConfigureJwtBearer(TokenSigningKey signingKey, TimeProvide
     {
         options.MapInboundClaims = false;
         options.TimeProvider = time;
+        options.TokenHandlers.Clear();
+        options.TokenHandlers.Add(tokenHandler);
         options.TokenValidationParameters = new TokenValidationParameters
         {
             ValidIssuer = TokenService.Issuer,

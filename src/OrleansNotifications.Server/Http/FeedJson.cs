@@ -59,9 +59,6 @@ public static class FeedJson
         writer.WriteEndObject();
     }
 
-    public static byte[] Resource(Notification notification) =>
-        JsonSerializer.SerializeToUtf8Bytes(notification, GrainsJsonContext.Default.Notification);
-
     private static byte[] Write(Action<Utf8JsonWriter> write)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);

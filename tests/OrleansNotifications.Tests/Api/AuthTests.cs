@@ -65,9 +65,10 @@ public sealed class AuthTests(ServerFixture server) : IClassFixture<ServerFixtur
     }
 
     [Fact]
-    public async Task AppRoute_WithTamperedToken_Returns401()
+    public async Task AppRoute_WithTamperedToken_Returns401_EvenWhileTheGenuineOneIsCached()
     {
         var app = await server.CreateAppAsync();
+        await app.Client().GetAsync("/v1/users/alice/notifications").ExpectAsync(200);
         var parts = app.AppToken.Split('.');
         var claims = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[1])).Replace(app.AppId, "someone-else", StringComparison.Ordinal);
         var tampered = $"{parts[0]}.{Base64Url.EncodeToString(Encoding.UTF8.GetBytes(claims))}.{parts[2]}";

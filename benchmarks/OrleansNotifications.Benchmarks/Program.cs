@@ -1,0 +1,52 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using OrleansNotifications.Benchmarks;
+
+// Usage: publish <baseUrl> <adminKey> [--concurrency N] [--rate R] [--duration S] [--warmup S] [--users U]
+// Creates a fresh app through the admin API, then publishes flat out (closed loop) or at --rate per second (open loop).
+if (args.Length < 3 || args[0] != "publish")
+{
+    Console.Error.WriteLine("usage: publish <baseUrl> <adminKey> [--concurrency N] [--rate R] [--duration S] [--warmup S] [--users U]");
+    return 2;
+}
+
+var baseUrl = args[1];
+var adminKey = args[2];
+int Option(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+}
+
+var concurrency = Option("--concurrency", 64);
+var rate = Option("--rate", 0);
+var duration = TimeSpan.FromSeconds(Option("--duration", 30));
+var warmup = TimeSpan.FromSeconds(Option("--warmup", 5));
+var users = Option("--users", 10_000);
+
+var token = await AppTokenAsync(baseUrl, adminKey);
+using var http = PublishLoad.CreateClient(baseUrl, token, rate > 0 ? 512 : concurrency);
+var load = new PublishLoad(http, users);
+
+var (perSecond, latency) = rate > 0
+    ? await load.FixedRateAsync(rate, warmup, duration)
+    : await load.FlatOutAsync(concurrency, warmup, duration);
+
+var mode = rate > 0 ? $"fixed rate {rate}/s" : $"flat out, {concurrency} in flight";
+Console.WriteLine($"publish ({mode}, {users} users, {duration.TotalSeconds:F0} s): {perSecond:F0} acknowledged/s; {latency.Summary()}; failed {load.Failed}");
+return load.Failed == 0 ? 0 : 1;
+
+static async Task<string> AppTokenAsync(string baseUrl, string adminKey)
+{
+    using var admin = new HttpClient { BaseAddress = new Uri(baseUrl) };
+    admin.DefaultRequestHeaders.Authorization = new("Bearer", adminKey);
+    var created = await (await admin.PostAsJsonAsync("/v1/admin/apps", new { displayName = "benchmark" })).EnsureSuccessStatusCode()
+        .Content.ReadFromJsonAsync<JsonElement>();
+    var token = await (await admin.PostAsync("/v1/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
+    {
+        ["grant_type"] = "client_credentials",
+        ["client_id"] = created.GetProperty("clientId").GetString()!,
+        ["client_secret"] = created.GetProperty("clientSecret").GetString()!,
+    }))).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+    return token.GetProperty("access_token").GetString()!;
+}

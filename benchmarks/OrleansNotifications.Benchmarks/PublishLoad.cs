@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace OrleansNotifications.Benchmarks;
+
+/// <summary>
+/// Publishes over HTTP to many users. Flat out: <c>concurrency</c> requests always in flight (closed loop). At a fixed rate:
+/// requests start on schedule whatever the server does (open loop), and latency counts from the scheduled start, so a slow
+/// server cannot hide queueing delay (no coordinated omission).
+/// </summary>
+public sealed class PublishLoad(HttpClient http, int users)
+{
+    private long _sent;
+    private long _failed;
+
+    public long Failed => Interlocked.Read(ref _failed);
+
+    private HttpRequestMessage NextRequest()
+    {
+        var n = Interlocked.Increment(ref _sent);
+        var body = $$$"""{"appNotificationId":"bench-{{{n}}}","groupName":"bench","payload":{"visualContent":{"title":"Order {{{n}}} shipped","body":"Your parcel is on its way and arrives tomorrow."},"rawContent":"{\"order\":{{{n}}}}"}}""";
+        return new HttpRequestMessage(HttpMethod.Post, $"/v1/users/user-{n % users}/notifications")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+    }
+
+    private async Task SendAsync(LatencyRecorder? recorder, long startTimestamp)
+    {
+        try
+        {
+            using var response = await http.SendAsync(NextRequest());
+            if ((int)response.StatusCode != 201)
+            {
+                Interlocked.Increment(ref _failed);
+                return;
+            }
+        }
+        catch (HttpRequestException)
+        {
+            Interlocked.Increment(ref _failed);
+            return;
+        }
+
+        recorder?.Record(startTimestamp);
+    }
+
+    public async Task<(double PerSecond, LatencyRecorder Latency)> FlatOutAsync(int concurrency, TimeSpan warmup, TimeSpan duration)
+    {
+        await RunClosedLoopAsync(concurrency, warmup, null);
+        var recorder = new LatencyRecorder();
+        var started = Stopwatch.GetTimestamp();
+        await RunClosedLoopAsync(concurrency, duration, recorder);
+        return (recorder.Count / Stopwatch.GetElapsedTime(started).TotalSeconds, recorder);
+    }
+
+    private async Task RunClosedLoopAsync(int concurrency, TimeSpan duration, LatencyRecorder? recorder)
+    {
+        var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (Stopwatch.GetTimestamp() < end)
+            {
+                await SendAsync(recorder, Stopwatch.GetTimestamp());
+            }
+        }));
+    }
+
+    public async Task<(double PerSecond, LatencyRecorder Latency)> FixedRateAsync(int perSecond, TimeSpan warmup, TimeSpan duration)
+    {
+        await RunOpenLoopAsync(perSecond, warmup, null);
+        var recorder = new LatencyRecorder();
+        var started = Stopwatch.GetTimestamp();
+        await RunOpenLoopAsync(perSecond, duration, recorder);
+        return (recorder.Count / Stopwatch.GetElapsedTime(started).TotalSeconds, recorder);
+    }
+
+    private async Task RunOpenLoopAsync(int perSecond, TimeSpan duration, LatencyRecorder? recorder)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var total = (long)(perSecond * duration.TotalSeconds);
+        var inFlight = new List<Task>(capacity: (int)Math.Min(total, 1 << 20));
+        for (long i = 0; i < total; i++)
+        {
+            var due = start + (long)(i * (double)Stopwatch.Frequency / perSecond);
+            var wait = due - Stopwatch.GetTimestamp();
+            if (wait > Stopwatch.Frequency / 1000)
+            {
+                await Task.Delay(TimeSpan.FromTicks(wait * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+            }
+
+            inFlight.Add(SendAsync(recorder, due));
+        }
+
+        await Task.WhenAll(inFlight);
+    }
+
+    public static HttpClient CreateClient(string baseUrl, string token, int connections) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
+        {
+            BaseAddress = new Uri(baseUrl),
+            Timeout = TimeSpan.FromSeconds(30),
+            DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", token) },
+        };
+}
