@@ -3,26 +3,28 @@ using System.Text.Json;
 using OrleansNotifications.Benchmarks;
 
 // Usage: publish <baseUrl> <adminKey> [--concurrency N] [--rate R] [--duration S] [--warmup S] [--users U]
-// Creates a fresh app through the admin API, then publishes flat out (closed loop) or at --rate per second (open loop).
+//   Creates a fresh app through the admin API, then publishes flat out (closed loop) or at --rate per second (open loop).
+// Usage: sqlite-baseline <databaseFile> [--rows N] [--users U]
+//   The storage engine alone: the rows a publish writes, in batches of 64, into the service's own schema.
+if (args.Length >= 2 && args[0] == "sqlite-baseline")
+{
+    SqliteBaseline.Run(args[1], Flag("--rows", 1_000_000), Flag("--users", 10_000));
+    return 0;
+}
+
 if (args.Length < 3 || args[0] != "publish")
 {
-    Console.Error.WriteLine("usage: publish <baseUrl> <adminKey> [--concurrency N] [--rate R] [--duration S] [--warmup S] [--users U]");
+    Console.Error.WriteLine("usage: publish <baseUrl> <adminKey> [options] | sqlite-baseline <databaseFile> [--rows N] [--users U]");
     return 2;
 }
 
 var baseUrl = args[1];
 var adminKey = args[2];
-int Option(string name, int fallback)
-{
-    var i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
-}
-
-var concurrency = Option("--concurrency", 64);
-var rate = Option("--rate", 0);
-var duration = TimeSpan.FromSeconds(Option("--duration", 30));
-var warmup = TimeSpan.FromSeconds(Option("--warmup", 5));
-var users = Option("--users", 10_000);
+var concurrency = Flag("--concurrency", 64);
+var rate = Flag("--rate", 0);
+var duration = TimeSpan.FromSeconds(Flag("--duration", 30));
+var warmup = TimeSpan.FromSeconds(Flag("--warmup", 20));
+var users = Flag("--users", 10_000);
 
 var token = await AppTokenAsync(baseUrl, adminKey);
 using var http = PublishLoad.CreateClient(baseUrl, token, rate > 0 ? 512 : concurrency);
@@ -35,6 +37,12 @@ var (perSecond, latency) = rate > 0
 var mode = rate > 0 ? $"fixed rate {rate}/s" : $"flat out, {concurrency} in flight";
 Console.WriteLine($"publish ({mode}, {users} users, {duration.TotalSeconds:F0} s): {perSecond:F0} acknowledged/s; {latency.Summary()}; failed {load.Failed}");
 return load.Failed == 0 ? 0 : 1;
+
+int Flag(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+}
 
 static async Task<string> AppTokenAsync(string baseUrl, string adminKey)
 {

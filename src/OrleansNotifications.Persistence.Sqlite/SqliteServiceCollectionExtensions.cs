@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using OrleansNotifications.Grains.Apps;
 using OrleansNotifications.Grains.Storage;
 using OrleansNotifications.Grains.Subscriptions;
@@ -26,7 +25,6 @@ public static class SqliteServiceCollectionExtensions
         });
         services.AddSingleton<IStorageHealth>(sp => sp.GetRequiredService<SqliteDatabase>());
         services.AddSingleton<SqliteWriteQueue>();
-        services.AddHostedService<SqliteCheckpointer>();
         services.AddSingleton<INotificationStore, SqliteNotificationStore>();
         services.AddSingleton<IAppStore, SqliteAppStore>();
         services.AddSingleton<ISubscriptionStore, SqliteSubscriptionStore>();

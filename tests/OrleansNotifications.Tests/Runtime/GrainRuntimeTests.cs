@@ -113,8 +113,16 @@ public sealed class GrainRuntimeTests : IAsyncLifetime
         _clock.Advance(TimeSpan.FromMinutes(1.5));
         await busy.GetAsync();
         _clock.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal(1, _host.Catalog.CollectIdle());
 
+        // An activation whose pump is still winding down (preempted right after its last call) is skipped and collected on a
+        // later pass, as the collector's timer would: poll with a deadline.
+        await RuntimeHost.WaitUntilAsync(() =>
+        {
+            _host.Catalog.CollectIdle();
+            return Task.FromResult(!_host.Catalog.IsActive(new GrainId("counter", "idle")));
+        });
+
+        Assert.True(_host.Catalog.IsActive(new GrainId("counter", "busy")));
         Assert.Equal(busyFirst, await busy.ActivationIdAsync());
         Assert.NotEqual(idleFirst, await idle.ActivationIdAsync());
     }
