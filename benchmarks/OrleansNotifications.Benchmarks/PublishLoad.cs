@@ -46,12 +46,20 @@ public sealed class PublishLoad(HttpClient http, int users)
         recorder?.Record(startTimestamp);
     }
 
-    public async Task<(double PerSecond, LatencyRecorder Latency)> FlatOutAsync(int concurrency, TimeSpan warmup, TimeSpan duration)
+    public Task<(double PerSecond, LatencyRecorder Latency)> FlatOutAsync(int concurrency, TimeSpan warmup, TimeSpan duration) =>
+        WarmUpThenMeasureAsync((length, recorder) => RunClosedLoopAsync(concurrency, length, recorder), warmup, duration);
+
+    public Task<(double PerSecond, LatencyRecorder Latency)> FixedRateAsync(int perSecond, TimeSpan warmup, TimeSpan duration) =>
+        WarmUpThenMeasureAsync((length, recorder) => RunOpenLoopAsync(perSecond, length, recorder), warmup, duration);
+
+    /// <summary>Runs the load unmeasured for <paramref name="warmup"/> (JIT tiering settles), then measured for <paramref name="duration"/>.</summary>
+    private static async Task<(double PerSecond, LatencyRecorder Latency)> WarmUpThenMeasureAsync(
+        Func<TimeSpan, LatencyRecorder?, Task> run, TimeSpan warmup, TimeSpan duration)
     {
-        await RunClosedLoopAsync(concurrency, warmup, null);
+        await run(warmup, null);
         var recorder = new LatencyRecorder();
         var started = Stopwatch.GetTimestamp();
-        await RunClosedLoopAsync(concurrency, duration, recorder);
+        await run(duration, recorder);
         return (recorder.Count / Stopwatch.GetElapsedTime(started).TotalSeconds, recorder);
     }
 
@@ -65,15 +73,6 @@ public sealed class PublishLoad(HttpClient http, int users)
                 await SendAsync(recorder, Stopwatch.GetTimestamp());
             }
         }));
-    }
-
-    public async Task<(double PerSecond, LatencyRecorder Latency)> FixedRateAsync(int perSecond, TimeSpan warmup, TimeSpan duration)
-    {
-        await RunOpenLoopAsync(perSecond, warmup, null);
-        var recorder = new LatencyRecorder();
-        var started = Stopwatch.GetTimestamp();
-        await RunOpenLoopAsync(perSecond, duration, recorder);
-        return (recorder.Count / Stopwatch.GetElapsedTime(started).TotalSeconds, recorder);
     }
 
     private async Task RunOpenLoopAsync(int perSecond, TimeSpan duration, LatencyRecorder? recorder)

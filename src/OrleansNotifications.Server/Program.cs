@@ -1,6 +1,7 @@
 using OrleansNotifications.Server;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json ships beside the binary; the working directory stays the caller's (it holds the default ./data).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddNotificationsServer();
 
 var app = builder.Build();

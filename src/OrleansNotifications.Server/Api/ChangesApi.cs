@@ -1,6 +1,7 @@
 using System.Globalization;
 using OrleansNotifications.Grains.Storage;
 using OrleansNotifications.Server.Http;
+using OrleansNotifications.Server.Validation;
 
 namespace OrleansNotifications.Server.Api;
 
@@ -22,11 +23,7 @@ public static class ChangesApi
             errors.Add("since", "Must be a sequence number (0 or more).");
         }
 
-        var size = 100;
-        if (top is not null && (!int.TryParse(top, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > 1000))
-        {
-            errors.Add("top", "Must be an integer from 1 to 1000.");
-        }
+        var size = QueryValues.Top(top, errors);
 
         if (errors.Any)
         {

@@ -83,32 +83,9 @@ public static class NotificationsApi
         string? top, string? readState, string? userActionState, string? groupName, string? skipToken)
     {
         var errors = new ValidationErrors();
-        var size = 100;
-        if (top is not null && (!int.TryParse(top, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > 1000))
-        {
-            errors.Add("top", "Must be an integer from 1 to 1000.");
-        }
-
-        ReadState? read = null;
-        if (readState is not null)
-        {
-            read = WireNames.ReadStates.TryGetValue(readState, out var r) ? r : null;
-            if (read is null)
-            {
-                errors.Add("readState", "Must be unread or read.");
-            }
-        }
-
-        UserActionState? action = null;
-        if (userActionState is not null)
-        {
-            action = WireNames.UserActionStates.TryGetValue(userActionState, out var a) ? a : null;
-            if (action is null)
-            {
-                errors.Add("userActionState", "Must be noInteraction, activated, dismissed or snoozed.");
-            }
-        }
-
+        var size = QueryValues.Top(top, errors);
+        var read = QueryValues.ReadState(readState, errors);
+        var action = QueryValues.UserActionState(userActionState, errors);
         if (groupName is { Length: 0 or > 64 })
         {
             errors.Add("groupName", "Must be 1–64 characters.");
@@ -153,25 +130,8 @@ public static class NotificationsApi
         var patch = body.Value!;
         var errors = new ValidationErrors();
         errors.RejectUnknown(patch.Unknown);
-        ReadState? read = null;
-        if (patch.ReadState is not null)
-        {
-            read = WireNames.ReadStates.TryGetValue(patch.ReadState, out var r) ? r : null;
-            if (read is null)
-            {
-                errors.Add("readState", "Must be unread or read.");
-            }
-        }
-
-        UserActionState? action = null;
-        if (patch.UserActionState is not null)
-        {
-            action = WireNames.UserActionStates.TryGetValue(patch.UserActionState, out var a) ? a : null;
-            if (action is null)
-            {
-                errors.Add("userActionState", "Must be noInteraction, activated, dismissed or snoozed.");
-            }
-        }
+        var read = QueryValues.ReadState(patch.ReadState, errors);
+        var action = QueryValues.UserActionState(patch.UserActionState, errors);
 
         if (patch.ReadState is null && patch.UserActionState is null && !errors.Any)
         {

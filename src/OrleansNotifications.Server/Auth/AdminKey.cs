@@ -43,7 +43,7 @@ public sealed partial class AdminKey
     public bool Matches(string candidate) =>
         CryptographicOperations.FixedTimeEquals(_hash, SHA256.HashData(Encoding.UTF8.GetBytes(candidate)));
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Generated an admin key into {Path}; use it as the bearer token for /v1/admin, /dashboard and /metrics")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Generated an admin key into {Path}; use it as the bearer token for the operator routes (/v1/admin/*)")]
     private static partial void LogKeyGenerated(ILogger logger, string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Admin key read from {Path}")]

@@ -7,13 +7,11 @@ namespace OrleansNotifications.Tests.Api;
 
 public sealed class ChangeFeedTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
-    private static string NewUser() => "u-" + Guid.NewGuid().ToString("N")[..10];
-
     [Fact]
     public async Task Changes_AreGapFreeAndOrdered_AcrossEveryKindOfChange()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         var client = app.Client();
         var a = await app.PublishAsync(user, "a");
         var b = await app.PublishAsync(user);
@@ -40,7 +38,7 @@ public sealed class ChangeFeedTests(ServerFixture server) : IClassFixture<Server
     public async Task Changes_PageWithTopAndNextSince()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         for (var i = 0; i < 5; i++)
         {
             await app.PublishAsync(user);
@@ -65,14 +63,14 @@ public sealed class ChangeFeedTests(ServerFixture server) : IClassFixture<Server
     public async Task Changes_WithInvalidQuery_Returns400(string query, string field)
     {
         var app = await server.CreateAppAsync();
-        await app.Client().GetAsync($"/v1/users/{NewUser()}/changes?{query}").ExpectProblemAsync(400, field);
+        await app.Client().GetAsync($"/v1/users/{TestApp.NewUserId()}/changes?{query}").ExpectProblemAsync(400, field);
     }
 
     [Fact]
     public async Task Changes_OlderThanRetention_AnswerCursorExpiredWithTheSequenceToResumeFrom()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         await app.PublishAsync(user, extra: $"\"expirationDateTime\":\"{server.Clock.GetUtcNow().AddHours(1):O}\"");
         await app.PublishAsync(user, extra: $"\"expirationDateTime\":\"{server.Clock.GetUtcNow().AddHours(1):O}\"");
 

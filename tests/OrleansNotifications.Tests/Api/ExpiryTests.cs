@@ -6,15 +6,13 @@ namespace OrleansNotifications.Tests.Api;
 
 public sealed class ExpiryTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
-    private static string NewUser() => "u-" + Guid.NewGuid().ToString("N")[..10];
-
     private string InMinutes(int minutes) => $"\"expirationDateTime\":\"{server.Clock.GetUtcNow().AddMinutes(minutes):O}\"";
 
     [Fact]
     public async Task ExpiredNotification_VanishesFromReads_ThenTheReminderRecordsAnExpiredChange()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         var shortLived = await app.PublishAsync(user, extra: InMinutes(5));
         var longLived = await app.PublishAsync(user, extra: InMinutes(60 * 24));
 
@@ -37,7 +35,7 @@ public sealed class ExpiryTests(ServerFixture server) : IClassFixture<ServerFixt
     public async Task Publish_AfterExpiry_WithTheSameAppNotificationId_CreatesANewNotification()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         var first = await app.Client().PostJsonAsync($"/v1/users/{user}/notifications",
             $$$"""{"appNotificationId":"daily",{{{InMinutes(1)}}},"payload":{"rawContent":"x"}}""").ExpectAsync(201);
 
@@ -54,7 +52,7 @@ public sealed class ExpiryTests(ServerFixture server) : IClassFixture<ServerFixt
     public async Task ExpiryReminder_FiresOnlyWhenDue_AndFollowsTheNextExpiry()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         await app.PublishAsync(user, extra: InMinutes(10));
         await app.PublishAsync(user, extra: InMinutes(20));
         var reminders = server.Services.GetRequiredService<ReminderService>();

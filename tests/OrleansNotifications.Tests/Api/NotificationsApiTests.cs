@@ -5,13 +5,11 @@ namespace OrleansNotifications.Tests.Api;
 
 public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
-    private static string NewUser() => "u-" + Guid.NewGuid().ToString("N")[..10];
-
     [Fact]
     public async Task Publish_Returns201WithLocationETagAndTheResource()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         var response = await app.Client().PostJsonAsync($"/v1/users/{user}/notifications", """
             { "appNotificationId": "order-1", "targetHostName": "shop.example", "groupName": "orders",
               "targetPolicy": { "platformTypes": ["Android", "IOS"] }, "priority": "HIGH", "displayTimeToLive": 60,
@@ -47,7 +45,7 @@ public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<
     public async Task Publish_WithOnlyRawContentOrOdataAnnotations_IsAccepted()
     {
         var app = await server.CreateAppAsync();
-        await app.Client().PostJsonAsync($"/v1/users/{NewUser()}/notifications",
+        await app.Client().PostJsonAsync($"/v1/users/{TestApp.NewUserId()}/notifications",
             """{ "@odata.type": "#microsoft.graph.notification", "payload": { "rawContent": "data only" } }""").ExpectAsync(201);
     }
 
@@ -55,7 +53,7 @@ public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<
     public async Task Publish_SameAppNotificationIdWithNewContent_ReplacesInPlaceAndResetsState()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         var first = await app.PublishAsync(user, "chat-7", title: "1 new message");
         await app.Client().PatchJsonAsync($"/v1/users/{user}/notifications/{first.Str("id")}", """{"readState":"read","userActionState":"dismissed"}""").ExpectAsync(200);
 
@@ -81,7 +79,7 @@ public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<
     public async Task Publish_ExactRetry_Returns200AndChangesNothing()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         const string Body = """{ "appNotificationId": "retry-1", "payload": { "rawContent": "once" } }""";
         var first = await app.Client().PostJsonAsync($"/v1/users/{user}/notifications", Body).ExpectAsync(201);
         await app.Client().PatchJsonAsync($"/v1/users/{user}/notifications/{first.Str("id")}", """{"readState":"read"}""").ExpectAsync(200);
@@ -101,7 +99,7 @@ public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<
     public async Task Patch_UpdatesStateWithNewSequence_AndHonoursIfMatch()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         var id = (await app.PublishAsync(user)).Str("id");
         var url = $"/v1/users/{user}/notifications/{id}";
 
@@ -130,7 +128,7 @@ public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<
     public async Task Patch_WithInvalidBody_Returns400NamingTheField(string body, string field)
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         var id = (await app.PublishAsync(user)).Str("id");
         await app.Client().PatchJsonAsync($"/v1/users/{user}/notifications/{id}", body).ExpectProblemAsync(400, field);
     }
@@ -139,16 +137,16 @@ public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<
     public async Task Patch_OrDeleteUnknownNotification_Returns404()
     {
         var app = await server.CreateAppAsync();
-        await app.Client().PatchJsonAsync($"/v1/users/{NewUser()}/notifications/nope", """{"readState":"read"}""").ExpectProblemAsync(404);
-        await app.Client().DeleteAsync($"/v1/users/{NewUser()}/notifications/nope").ExpectProblemAsync(404);
-        await app.Client().GetAsync($"/v1/users/{NewUser()}/notifications/nope").ExpectProblemAsync(404);
+        await app.Client().PatchJsonAsync($"/v1/users/{TestApp.NewUserId()}/notifications/nope", """{"readState":"read"}""").ExpectProblemAsync(404);
+        await app.Client().DeleteAsync($"/v1/users/{TestApp.NewUserId()}/notifications/nope").ExpectProblemAsync(404);
+        await app.Client().GetAsync($"/v1/users/{TestApp.NewUserId()}/notifications/nope").ExpectProblemAsync(404);
     }
 
     [Fact]
     public async Task Delete_RemovesTheNotificationAndRecordsADeletedChange()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         var id = (await app.PublishAsync(user)).Str("id");
         await app.Client().DeleteAsync($"/v1/users/{user}/notifications/{id}").ExpectAsync(204);
         await app.Client().GetAsync($"/v1/users/{user}/notifications/{id}").ExpectProblemAsync(404);
@@ -165,7 +163,7 @@ public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<
     public async Task DeleteGroup_RemovesOnlyThatGroup()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         await app.PublishAsync(user, extra: "\"groupName\":\"promo\"");
         await app.PublishAsync(user, extra: "\"groupName\":\"promo\"");
         var kept = await app.PublishAsync(user, extra: "\"groupName\":\"orders\"");
@@ -183,7 +181,7 @@ public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<
     public async Task List_IsNewestFirst_AndPagesWithNextLink()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         var published = new List<string>();
         for (var i = 0; i < 5; i++)
         {
@@ -212,7 +210,7 @@ public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<
     public async Task List_AReplacedNotificationMovesToTheTop()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         var old = await app.PublishAsync(user, "digest", title: "v1");
         await app.PublishAsync(user, title: "other");
         await app.PublishAsync(user, "digest", title: "v2");
@@ -224,7 +222,7 @@ public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<
     public async Task List_FiltersByReadStateUserActionStateAndGroup()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         var a = await app.PublishAsync(user, extra: "\"groupName\":\"g1\"");
         var b = await app.PublishAsync(user, extra: "\"groupName\":\"g2\"");
         await app.Client().PatchJsonAsync($"/v1/users/{user}/notifications/{a.Str("id")}", """{"readState":"read","userActionState":"dismissed"}""").ExpectAsync(200);
@@ -250,7 +248,7 @@ public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<
     public async Task List_WithInvalidQuery_Returns400(string query, string field)
     {
         var app = await server.CreateAppAsync();
-        await app.Client().GetAsync($"/v1/users/{NewUser()}/notifications?{query}").ExpectProblemAsync(400, field);
+        await app.Client().GetAsync($"/v1/users/{TestApp.NewUserId()}/notifications?{query}").ExpectProblemAsync(400, field);
     }
 
     [Theory]
@@ -267,7 +265,7 @@ public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<
     public async Task PublishBySubscriptionId_ReachesTheSubscriptionsOwner()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         var subscription = await app.Client().PostJsonAsync($"/v1/users/{user}/subscriptions",
             """{"platform":"android","pushToken":"fcm-token-1"}""").ExpectAsync(201);
 
@@ -294,7 +292,7 @@ public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<
     public async Task ConcurrentPublishes_ToOneUser_GetDistinctGapFreeSequences()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         var client = app.Client();
         var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
             client.PostJsonAsync($"/v1/users/{user}/notifications", $$$"""{"payload":{"rawContent":"{{{i}}}"}}""").ExpectAsync(201)));

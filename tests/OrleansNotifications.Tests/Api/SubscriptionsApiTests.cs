@@ -7,8 +7,6 @@ namespace OrleansNotifications.Tests.Api;
 
 public sealed class SubscriptionsApiTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
-    private static string NewUser() => "u-" + Guid.NewGuid().ToString("N")[..10];
-
     /// <summary>A browser-like subscription key: an uncompressed P-256 point and a 16-byte auth secret.</summary>
     private static (string P256dh, string Auth) BrowserKeys()
     {
@@ -30,7 +28,7 @@ public sealed class SubscriptionsApiTests(ServerFixture server) : IClassFixture<
     public async Task Create_ValidSubscription_Returns201WithTheResource(string? body, string platform)
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         var response = await app.Client().PostJsonAsync($"/v1/users/{user}/subscriptions", body ?? WebPushBody());
         var created = await response.ExpectAsync(201);
 
@@ -50,7 +48,7 @@ public sealed class SubscriptionsApiTests(ServerFixture server) : IClassFixture<
     public async Task Create_SameDeviceId_ReplacesThatDevicesSubscription()
     {
         var app = await server.CreateAppAsync();
-        var device = await app.UserClientAsync(NewUser());
+        var device = await app.UserClientAsync(TestApp.NewUserId());
         var first = await device.PostJsonAsync("/v1/me/subscriptions", """{"platform":"android","deviceId":"phone","pushToken":"t1"}""").ExpectAsync(201);
         var second = await device.PostJsonAsync("/v1/me/subscriptions", """{"platform":"android","deviceId":"phone","pushToken":"t2"}""").ExpectAsync(201);
         await device.PostJsonAsync("/v1/me/subscriptions", """{"platform":"android","deviceId":"tablet","pushToken":"t3"}""").ExpectAsync(201);
@@ -97,7 +95,7 @@ public sealed class SubscriptionsApiTests(ServerFixture server) : IClassFixture<
     public async Task Create_InvalidSubscription_Returns400NamingTheField(string body, string field)
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         await app.Client().PostJsonAsync($"/v1/users/{user}/subscriptions", body).ExpectProblemAsync(400, field);
         var list = await app.Client().GetAsync($"/v1/users/{user}/subscriptions").ExpectAsync(200);
         Assert.Equal(0, list.GetProperty("value").GetArrayLength());
@@ -107,7 +105,7 @@ public sealed class SubscriptionsApiTests(ServerFixture server) : IClassFixture<
     public async Task Delete_RemovesTheSubscription()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         var created = await app.Client().PostJsonAsync($"/v1/users/{user}/subscriptions", """{"platform":"android","pushToken":"t"}""").ExpectAsync(201);
         await app.Client().DeleteAsync($"/v1/users/{user}/subscriptions/{created.Str("id")}").ExpectAsync(204);
         await app.Client().DeleteAsync($"/v1/users/{user}/subscriptions/{created.Str("id")}").ExpectProblemAsync(404);
@@ -118,7 +116,7 @@ public sealed class SubscriptionsApiTests(ServerFixture server) : IClassFixture<
     public async Task Create_BeyondThePerUserLimit_Returns409()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         for (var i = 0; i < 50; i++)
         {
             await app.Client().PostJsonAsync($"/v1/users/{user}/subscriptions", $$"""{"platform":"android","pushToken":"t{{i}}"}""").ExpectAsync(201);
@@ -131,7 +129,7 @@ public sealed class SubscriptionsApiTests(ServerFixture server) : IClassFixture<
     public async Task Subscription_AfterNinetyDays_IsGone()
     {
         var app = await server.CreateAppAsync();
-        var user = NewUser();
+        var user = TestApp.NewUserId();
         await app.Client().PostJsonAsync($"/v1/users/{user}/subscriptions", """{"platform":"android","pushToken":"t"}""").ExpectAsync(201);
         server.Clock.Advance(TimeSpan.FromDays(91));
         app = await app.WithFreshTokenAsync();

@@ -74,6 +74,9 @@ public class ServerFixture : WebApplicationFactory<Program>
 
 public sealed record TestApp(ServerFixture Server, string AppId, string ClientId, string ClientSecret, string AppToken)
 {
+    /// <summary>A user id no other test uses, so tests sharing a server never see each other's notifications.</summary>
+    public static string NewUserId() => "u-" + Guid.NewGuid().ToString("N")[..10];
+
     public HttpClient Client() => Server.CreateClient().WithBearer(AppToken);
 
     /// <summary>The same app with a freshly issued token (after a test moved the clock past the old one's expiry).</summary>
