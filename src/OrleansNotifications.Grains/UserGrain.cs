@@ -23,6 +23,10 @@ public sealed class UserGrain(INotificationStore store, TimeProvider time) : Gra
     private DateTimeOffset? _earliestExpiry;
     private DateTimeOffset? _expiryReminder;
 
+    // After a reminder fired, the stored row may no longer be what this activation last wrote (the reminder service may
+    // have rescheduled or be about to delete it), so the next commit rewrites it whatever it believes.
+    private bool _expiryReminderUnknown;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _user = UserKey.FromGrainKey(GrainKey);
@@ -156,8 +160,14 @@ public sealed class UserGrain(INotificationStore store, TimeProvider time) : Gra
         return members.Count;
     }
 
-    public Task ReceiveReminder(string reminderName) =>
-        reminderName == ExpiryReminderName ? ExpireDueAsync(force: true) : Task.CompletedTask;
+    public async Task ReceiveReminder(string reminderName)
+    {
+        if (reminderName == ExpiryReminderName)
+        {
+            _expiryReminderUnknown = true;
+            await ExpireDueAsync(force: true);
+        }
+    }
 
     /// <summary>Removes every notification whose expiration has passed, each with an <c>expired</c> change.</summary>
     private async Task ExpireDueAsync(bool force = false)
@@ -192,7 +202,7 @@ public sealed class UserGrain(INotificationStore store, TimeProvider time) : Gra
     /// </summary>
     private async Task CommitAsync(UserChangeSet changes)
     {
-        if (_earliestExpiry != _expiryReminder)
+        if (_expiryReminderUnknown || _earliestExpiry != _expiryReminder)
         {
             changes.MoveReminder(_earliestExpiry);
         }
@@ -214,6 +224,7 @@ public sealed class UserGrain(INotificationStore store, TimeProvider time) : Gra
 
         _sequence = changes.NewSequence;
         _expiryReminder = _earliestExpiry;
+        _expiryReminderUnknown = false;
     }
 
     /// <summary>Millisecond precision: what is stored and served, so a read-back compares equal.</summary>

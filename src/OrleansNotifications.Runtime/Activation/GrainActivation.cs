@@ -22,13 +22,13 @@ internal sealed partial class GrainActivation
     private bool _deactivationRequested;
     private DateTimeOffset _lastActive;
 
-    public GrainActivation(GrainId id, GrainCatalog catalog, Func<Grain> createGrain, Task previousDeactivation)
+    public GrainActivation(GrainId id, GrainCatalog catalog, Func<Grain> createGrain)
     {
         Id = id;
         _catalog = catalog;
         _createGrain = createGrain;
         _lastActive = catalog.Time.GetUtcNow();
-        _mailbox.Enqueue(new ActivateWorkItem(previousDeactivation));
+        _mailbox.Enqueue(new ActivateWorkItem(() => catalog.PendingDeactivation(id)));
     }
 
     public GrainId Id { get; }

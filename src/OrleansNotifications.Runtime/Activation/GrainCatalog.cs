@@ -47,10 +47,13 @@ internal sealed class GrainCatalog(
             return existing;
         }
 
-        var previous = _deactivations.TryGetValue(id, out var deactivation) ? deactivation : Task.CompletedTask;
-        var created = new GrainActivation(id, this, () => registry.CreateGrain(id.Type, services), previous);
+        var created = new GrainActivation(id, this, () => registry.CreateGrain(id.Type, services));
         return _activations.GetOrAdd(id, created);
     }
+
+    /// <summary>The deactivation of a previous activation of <paramref name="id"/> still running, if any.</summary>
+    public Task PendingDeactivation(GrainId id) =>
+        _deactivations.TryGetValue(id, out var deactivation) ? deactivation : Task.CompletedTask;
 
     public void RequestDeactivation(GrainId id)
     {

@@ -66,12 +66,24 @@ public sealed partial class ReminderService(
         try
         {
             await invoker.InvokeAsync<object>(reminder.Grain, ReceiveReminder, [reminder.Name]);
+        }
+        catch (Exception exception)
+        {
+            // The grain did not handle it: try again a little later (the grain may have moved it meanwhile; that wins below).
+            LogReminderFailed(logger, reminder.Name, reminder.Grain, exception);
+            await table.UpsertAsync(reminder with { DueAt = time.GetUtcNow() + RetryDelay });
+            return;
+        }
+
+        // Handled. Remove it unless the grain moved it while handling; if this delete fails the reminder simply fires again,
+        // which grains tolerate (at-least-once), so it is never rescheduled behind the grain's back.
+        try
+        {
             await table.DeleteAsync(reminder.Grain, reminder.Name, ifDueAt: reminder.DueAt);
         }
         catch (Exception exception)
         {
             LogReminderFailed(logger, reminder.Name, reminder.Grain, exception);
-            await table.UpsertAsync(reminder with { DueAt = time.GetUtcNow() + RetryDelay });
         }
     }
 

@@ -206,7 +206,11 @@ public static class NotificationsApi
 
     private static string NextLink(HttpRequest request, string skipToken)
     {
-        var query = new QueryBuilder(request.Query.Where(q => q.Key != "skipToken")) { { "skipToken", skipToken } };
+        // Query names bind case-insensitively, so a client's "SkipToken" must be replaced too, not repeated.
+        var query = new QueryBuilder(request.Query.Where(q => !q.Key.Equals("skipToken", StringComparison.OrdinalIgnoreCase)))
+        {
+            { "skipToken", skipToken },
+        };
         return UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path, query.ToQueryString());
     }
 }

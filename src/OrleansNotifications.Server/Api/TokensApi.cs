@@ -26,13 +26,30 @@ public static class TokensApi
     private static async Task<IResult> IssueAppToken(
         HttpRequest request, IAppStore apps, TokenService tokens, IOptions<NotificationsOptions> options)
     {
-        if (!request.HasFormContentType)
+        // RFC 6749 §4.4.2: the token request is application/x-www-form-urlencoded (multipart is not).
+        var mediaType = request.ContentType?.Split(';', 2)[0].Trim();
+        if (!string.Equals(mediaType, "application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
             return OAuthFailure(StatusCodes.Status400BadRequest, "invalid_request", "Send an application/x-www-form-urlencoded body.");
         }
 
-        var form = await request.ReadFormAsync();
-        if (form["grant_type"] != "client_credentials")
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync();
+        }
+        catch (Exception exception) when (exception is InvalidDataException or IOException or BadHttpRequestException)
+        {
+            return OAuthFailure(StatusCodes.Status400BadRequest, "invalid_request", "The form body is malformed or too large.");
+        }
+
+        var grantType = form["grant_type"].ToString();
+        if (grantType.Length == 0)
+        {
+            return OAuthFailure(StatusCodes.Status400BadRequest, "invalid_request", "grant_type is required.");
+        }
+
+        if (grantType != "client_credentials")
         {
             return OAuthFailure(StatusCodes.Status400BadRequest, "unsupported_grant_type", "Only client_credentials is supported.");
         }

@@ -11,8 +11,10 @@ namespace OrleansNotifications.Server.Auth;
 /// </summary>
 internal sealed class CachingTokenHandler(TimeProvider time) : JsonWebTokenHandler
 {
-    private const int MaxEntries = 100_000;
+    // Bounded: an app may mint many user tokens; at ~2 KB an entry this caps the cache near 20 MB.
+    private const int MaxEntries = 10_000;
     private readonly ConcurrentDictionary<string, TokenValidationResult> _validated = new(StringComparer.Ordinal);
+    private int _entries;
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
@@ -23,18 +25,26 @@ internal sealed class CachingTokenHandler(TimeProvider time) : JsonWebTokenHandl
                 return cached;
             }
 
-            _validated.TryRemove(token, out _);
+            if (_validated.TryRemove(token, out _))
+            {
+                Interlocked.Decrement(ref _entries);
+            }
         }
 
         var result = await base.ValidateTokenAsync(token, validationParameters);
         if (result.IsValid)
         {
-            if (_validated.Count >= MaxEntries)
+            if (Interlocked.Increment(ref _entries) > MaxEntries)
             {
-                _validated.Clear(); // crude but bounded: a burst of distinct tokens only costs re-validation
+                // Crude but bounded (and drops expired entries too): a burst of distinct tokens only costs re-validation.
+                _validated.Clear();
+                Interlocked.Exchange(ref _entries, 1);
             }
 
-            _validated[token] = result;
+            if (!_validated.TryAdd(token, result))
+            {
+                Interlocked.Decrement(ref _entries);
+            }
         }
 
         return result;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace OrleansNotifications.Server.Http;
 
@@ -17,18 +18,6 @@ public static class JsonBody
     /// <summary>Reads the body; when <paramref name="optional"/> and the request has no body, returns <paramref name="empty"/>.</summary>
     public static async Task<Result<T>> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, bool optional = false, T? empty = default)
     {
-        var hasBody = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
-        if (!hasBody)
-        {
-            return optional ? new(empty, null) : new(default, Problems.Invalid("body", "A JSON body is required."));
-        }
-
-        if (!IsJson(request.ContentType))
-        {
-            return new(default, Problems.Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type",
-                "Unsupported media type.", "Send the body as application/json."));
-        }
-
         if (request.ContentLength > MaxBytes)
         {
             return new(default, TooLarge());
@@ -37,15 +26,31 @@ public static class JsonBody
         var buffer = ArrayPool<byte>.Shared.Rent(MaxBytes + 1);
         try
         {
+            // Read first, then judge: whether a body exists is known for sure only by reading it (HTTP/2 may send one
+            // without Content-Length), and an empty body is "no body" whatever the headers say.
             var length = 0;
-            int read;
-            while ((read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBytes + 1 - length))) > 0)
+            if (request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true)
             {
-                length += read;
-                if (length > MaxBytes)
+                int read;
+                while ((read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBytes + 1 - length))) > 0)
                 {
-                    return new(default, TooLarge());
+                    length += read;
+                    if (length > MaxBytes)
+                    {
+                        return new(default, TooLarge());
+                    }
                 }
+            }
+
+            if (length == 0)
+            {
+                return optional ? new(empty, null) : new(default, Problems.Invalid("body", "A JSON body is required."));
+            }
+
+            if (!IsJson(request.ContentType))
+            {
+                return new(default, Problems.Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type",
+                    "Unsupported media type.", "Send the body as application/json."));
             }
 
             var value = JsonSerializer.Deserialize(buffer.AsSpan(0, length), type);

@@ -161,13 +161,27 @@ public static class NotificationValidator
         }
     }
 
-    /// <summary>SHA-256 of the body re-serialised canonically: the same request sent twice hashes the same, whatever its whitespace.</summary>
+    /// <summary>
+    /// SHA-256 of the body re-serialised canonically: the same request sent twice hashes the same, whatever its whitespace or
+    /// <c>@odata.*</c> annotations (at any level). Called last: it drops the annotations from the already validated request.
+    /// </summary>
     private static byte[] Fingerprint(NotificationCreateRequest request)
     {
-        var unknown = request.Unknown;
-        request.Unknown = null; // @odata annotations do not make a publish different
-        var canonical = JsonSerializer.SerializeToUtf8Bytes(request, ServerJsonContext.Default.NotificationCreateRequest);
-        request.Unknown = unknown;
-        return SHA256.HashData(canonical);
+        request.Unknown = null;
+        if (request.TargetPolicy is { } policy)
+        {
+            policy.Unknown = null;
+        }
+
+        if (request.Payload is { } payload)
+        {
+            payload.Unknown = null;
+            if (payload.VisualContent is { } visual)
+            {
+                visual.Unknown = null;
+            }
+        }
+
+        return SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, ServerJsonContext.Default.NotificationCreateRequest));
     }
 }

@@ -57,6 +57,22 @@ public sealed class AuthTests(ServerFixture server) : IClassFixture<ServerFixtur
     }
 
     [Fact]
+    public async Task TokenEndpoint_WithMalformedOrOversizedForms_Returns400InvalidRequest()
+    {
+        var multipart = new StringContent("--x\r\n", Encoding.UTF8);
+        multipart.Headers.ContentType = new MediaTypeHeaderValue("multipart/form-data");
+        var manyFields = new StringContent(string.Join('&', Enumerable.Repeat("a=", 2000)) + "&grant_type=client_credentials",
+            Encoding.UTF8, "application/x-www-form-urlencoded");
+        var noGrant = Form(("client_id", "x"), ("client_secret", "y"));
+
+        foreach (var body in new HttpContent[] { multipart, manyFields, noGrant })
+        {
+            var error = await server.Anonymous().PostAsync("/v1/oauth2/token", body).ExpectAsync(400);
+            Assert.Equal("invalid_request", error.Str("error"));
+        }
+    }
+
+    [Fact]
     public async Task AppRoute_WithoutToken_Returns401ProblemWithBearerChallenge()
     {
         var response = await server.Anonymous().GetAsync("/v1/users/alice/notifications");

@@ -69,4 +69,29 @@ public sealed class ExpiryTests(ServerFixture server) : IClassFixture<ServerFixt
         var feed = await app.Client().GetAsync($"/v1/users/{user}/changes?since=2").ExpectAsync(200);
         Assert.Equal(["expired", "expired"], feed.GetProperty("value").EnumerateArray().Select(e => e.Str("kind")));
     }
+
+    [Fact]
+    public async Task ExpiryReminder_RescheduledBehindTheGrainsBack_IsRestoredOnItsNextFiring()
+    {
+        var app = await server.CreateAppAsync();
+        var user = TestApp.NewUserId();
+        await app.PublishAsync(user, extra: InMinutes(10));
+        await app.PublishAsync(user, extra: InMinutes(20));
+        var reminders = server.Services.GetRequiredService<ReminderService>();
+        server.Clock.Advance(TimeSpan.FromMinutes(11));
+        await reminders.PollOnceAsync();
+
+        // What the reminder service's retry path does after a failed delete: move the row to "soon" without asking the grain.
+        var grain = new OrleansNotifications.Runtime.GrainId("user", $"{app.AppId}/{user}");
+        await server.Services.GetRequiredService<IReminderTable>()
+            .UpsertAsync(new ReminderEntry(grain, "expiry", server.Clock.GetUtcNow().AddSeconds(5)));
+        server.Clock.Advance(TimeSpan.FromSeconds(6));
+        await reminders.PollOnceAsync();
+
+        server.Clock.Advance(TimeSpan.FromMinutes(10));
+        await reminders.PollOnceAsync();
+        app = await app.WithFreshTokenAsync();
+        var feed = await app.Client().GetAsync($"/v1/users/{user}/changes?since=2").ExpectAsync(200);
+        Assert.Equal(["expired", "expired"], feed.GetProperty("value").EnumerateArray().Select(e => e.Str("kind")));
+    }
 }

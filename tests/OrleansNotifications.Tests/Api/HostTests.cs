@@ -40,5 +40,25 @@ public sealed class GeneratedAdminKeyTests : IDisposable
         await client.WithBearer(key).PostJsonAsync("/v1/admin/apps", "{}").ExpectAsync(201);
     }
 
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void GeneratedAdminKeyFile_IsReadableByItsOwnerOnly()
+    {
+        using var factory = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+            b.UseSetting("Notifications:DataDirectory", _data.Path));
+        using var client = factory.CreateClient();
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_data.Path, "admin-key")));
+    }
+
+    [Fact]
+    public void AnEmptyAdminKeyFile_StopsTheServerFromStarting()
+    {
+        File.WriteAllText(Path.Combine(_data.Path, "admin-key"), "  \n");
+        using var factory = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+            b.UseSetting("Notifications:DataDirectory", _data.Path));
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("admin key file", error.ToString(), StringComparison.Ordinal);
+    }
+
     public void Dispose() => _data.Dispose();
 }

@@ -96,6 +96,18 @@ public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task Publish_RetryDifferingOnlyInNestedOdataAnnotations_IsStillAnExactRetry()
+    {
+        var app = await server.CreateAppAsync();
+        var user = TestApp.NewUserId();
+        var first = await app.Client().PostJsonAsync($"/v1/users/{user}/notifications",
+            """{"appNotificationId":"a","payload":{"@odata.type":"#x","visualContent":{"title":"t","@odata.etag":"1"}}}""").ExpectAsync(201);
+        var retry = await app.Client().PostJsonAsync($"/v1/users/{user}/notifications",
+            """{"appNotificationId":"a","payload":{"visualContent":{"title":"t"}}}""").ExpectAsync(200);
+        Assert.Equal(first.Seq(), retry.Seq());
+    }
+
+    [Fact]
     public async Task Patch_UpdatesStateWithNewSequence_AndHonoursIfMatch()
     {
         var app = await server.CreateAppAsync();
@@ -204,6 +216,24 @@ public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<
         Assert.Equal(3, pages);
         published.Reverse();
         Assert.Equal(published, seen);
+    }
+
+    [Fact]
+    public async Task List_NextLink_ReplacesASkipTokenSentInAnotherCase()
+    {
+        var app = await server.CreateAppAsync();
+        var user = TestApp.NewUserId();
+        for (var i = 0; i < 3; i++)
+        {
+            await app.PublishAsync(user);
+        }
+
+        var first = await app.Client().GetAsync($"/v1/users/{user}/notifications?top=1").ExpectAsync(200);
+        var second = first.Str("@odata.nextLink").Replace("skipToken=", "SkipToken=", StringComparison.Ordinal);
+        var page = await app.Client().GetAsync(second).ExpectAsync(200);
+        var third = page.Str("@odata.nextLink");
+        Assert.Single(third.Split('&'), part => part.StartsWith("skipToken=", StringComparison.OrdinalIgnoreCase));
+        await app.Client().GetAsync(third).ExpectAsync(200);
     }
 
     [Fact]
