@@ -24,11 +24,6 @@ internal sealed class GrainCatalog(
 
     public IReminderTable Reminders => reminders;
 
-    public int Count => _activations.Count;
-
-    public IReadOnlyDictionary<string, int> CountByType() =>
-        _activations.Keys.GroupBy(id => id.Type).ToDictionary(group => group.Key, group => group.Count());
-
     public bool IsActive(GrainId id) => _activations.ContainsKey(id);
 
     /// <summary>Puts <paramref name="item"/> in the mailbox of the grain's activation, creating one if there is none.</summary>

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -100,6 +99,4 @@ public sealed record TestApp(ServerFixture Server, string AppId, string ClientId
             $$"""{ {{anid}} {{more}} "payload": { "visualContent": { "title": "{{title}}" } } }""");
         return await response.ExpectAsync(appNotificationId is null ? 201 : (int)response.StatusCode);
     }
-
-    public static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
 }
