@@ -118,18 +118,6 @@ public sealed partial class SqliteWriteQueue : IDisposable
 
             transaction.Commit();
         }
-        catch (SqliteException exception)
-        {
-            transaction.Rollback();
-            context.Transaction = null;
-            if (writes.Count > 1)
-            {
-                return false;
-            }
-
-            writes[0].Fail(SqliteDatabase.Unavailable(exception));
-            return true;
-        }
         catch (Exception exception)
         {
             transaction.Rollback();
@@ -139,7 +127,8 @@ public sealed partial class SqliteWriteQueue : IDisposable
                 return false;
             }
 
-            writes[0].Fail(exception);
+            // A SQLite failure is the store's (503); anything else is the write's own fault and reaches its caller as is.
+            writes[0].Fail(exception is SqliteException ? SqliteDatabase.Unavailable(exception) : exception);
             return true;
         }
 
