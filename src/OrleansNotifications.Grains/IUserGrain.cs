@@ -1,4 +1,6 @@
+using OrleansNotifications.Grains.Live;
 using OrleansNotifications.Grains.Model;
+using OrleansNotifications.Grains.Storage;
 using OrleansNotifications.Runtime;
 
 namespace OrleansNotifications.Grains;
@@ -18,4 +20,24 @@ public interface IUserGrain : IGrainWithStringKey
 
     /// <summary>Deletes every notification of the group; returns how many.</summary>
     Task<int> DeleteGroupAsync(string groupName);
+
+    /// <summary>Marks every unread notification (of the group, when given) read, one change each; returns how many.</summary>
+    Task<int> MarkAllReadAsync(string? groupName);
+
+    /// <summary>
+    /// Registers a live connection: from now on every change of the user is relayed to it. Returns the sequence it
+    /// registered at; changes up to there are the connection's to fetch with <see cref="SyncAsync"/>.
+    /// </summary>
+    Task<long> ConnectAsync(LiveConnection connection);
+
+    Task DisconnectAsync(string connectionId);
+
+    /// <summary>The user's live connections as this grain knows them (operators' user lookup, tests).</summary>
+    Task<IReadOnlyList<LiveConnection>> GetConnectionsAsync();
+
+    /// <summary>
+    /// The changes after <paramref name="since"/> that the connection was not sent live (those up to its registration), so
+    /// catching up and the live stream together hold every change once.
+    /// </summary>
+    Task<ChangeFeedPage> SyncAsync(LiveConnection connection, long since, int top);
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using OrleansNotifications.Grains.Live;
 using OrleansNotifications.Grains.Model;
 using OrleansNotifications.Grains.Storage;
 using OrleansNotifications.Runtime;
@@ -6,10 +7,10 @@ using OrleansNotifications.Runtime;
 namespace OrleansNotifications.Grains;
 
 /// <summary>
-/// The notification state machine of one user. It keeps only its sequence and expiry bookkeeping in memory; rows live in
-/// the store, which every change reaches before it is acknowledged.
+/// The notification state machine of one user. It keeps its sequence, expiry bookkeeping and the user's live connections in
+/// memory; rows live in the store, which every change reaches before it is acknowledged and relayed to the connections.
 /// </summary>
-public sealed class UserGrain(INotificationStore store, TimeProvider time) : Grain, IUserGrain, IRemindable
+public sealed class UserGrain(INotificationStore store, IChangeRelay relay, TimeProvider time) : Grain, IUserGrain, IRemindable
 {
     public const string GrainTypeName = "user";
     public const string ExpiryReminderName = "expiry";
@@ -26,6 +27,10 @@ public sealed class UserGrain(INotificationStore store, TimeProvider time) : Gra
     // After a reminder fired, the stored row may no longer be what this activation last wrote (the reminder service may
     // have rescheduled or be about to delete it), so the next commit rewrites it whatever it believes.
     private bool _expiryReminderUnknown;
+
+    // Each live connection with the sequence at which it registered: every later change is relayed to it, so Sync serves
+    // it only changes up to that point and the two never overlap.
+    private readonly Dictionary<string, (LiveConnection Connection, long RegisteredAt)> _connections = new(StringComparer.Ordinal);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -112,7 +117,30 @@ public sealed class UserGrain(INotificationStore store, TimeProvider time) : Gra
         }
 
         var changes = new UserChangeSet(_user, _sequence);
-        var updated = current with
+        var stored = RecordStateChange(changes, existing, readState, userActionState, now);
+        await CommitAsync(changes);
+        return new UpdateResult(UpdateOutcome.Updated, stored);
+    }
+
+    public async Task<int> MarkAllReadAsync(string? groupName)
+    {
+        await ExpireDueAsync();
+        var now = Now();
+        var unread = await store.ListUnreadAsync(_user, groupName, now);
+        var changes = new UserChangeSet(_user, _sequence);
+        foreach (var existing in unread)
+        {
+            RecordStateChange(changes, existing, ReadState.Read, existing.Resource.UserActionState, now);
+        }
+
+        await CommitAsync(changes);
+        return unread.Count;
+    }
+
+    private static StoredNotification RecordStateChange(
+        UserChangeSet changes, StoredNotification existing, ReadState readState, UserActionState userActionState, DateTimeOffset now)
+    {
+        var updated = existing.Resource with
         {
             ReadState = readState,
             UserActionState = userActionState,
@@ -121,8 +149,45 @@ public sealed class UserGrain(INotificationStore store, TimeProvider time) : Gra
         };
         var stored = new StoredNotification(updated, existing.ContentHash, existing.PublishedSequence);
         changes.Record(ChangeKind.Updated, updated, now, stored);
-        await CommitAsync(changes);
-        return new UpdateResult(UpdateOutcome.Updated, stored);
+        return stored;
+    }
+
+    public Task<long> ConnectAsync(LiveConnection connection)
+    {
+        if (!_connections.TryGetValue(connection.ConnectionId, out var known))
+        {
+            known = (connection, _sequence);
+            _connections[connection.ConnectionId] = known;
+        }
+
+        KeepActive = true;
+        return Task.FromResult(known.RegisteredAt);
+    }
+
+    public Task DisconnectAsync(string connectionId)
+    {
+        _connections.Remove(connectionId);
+        KeepActive = _connections.Count > 0;
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<LiveConnection>> GetConnectionsAsync() =>
+        Task.FromResult<IReadOnlyList<LiveConnection>>([.. _connections.Values.Select(entry => entry.Connection)]);
+
+    public async Task<ChangeFeedPage> SyncAsync(LiveConnection connection, long since, int top)
+    {
+        await ExpireDueAsync();
+        var registeredAt = await ConnectAsync(connection); // registers a connection this activation has not seen yet
+        var page = await store.ReadChangesAsync(_user, since, top);
+        if (page.CursorExpired)
+        {
+            return page;
+        }
+
+        // Whatever came after registration reaches the connection live: leave it out here.
+        var missed = page.Changes.Where(change => change.Sequence <= registeredAt).ToList();
+        var hasMore = missed.Count == page.Changes.Count && page.HasMore && missed[^1].Sequence < registeredAt;
+        return new ChangeFeedPage(missed, hasMore, false, registeredAt);
     }
 
     public async Task<bool> DeleteAsync(string notificationId)
@@ -225,6 +290,24 @@ public sealed class UserGrain(INotificationStore store, TimeProvider time) : Gra
         _sequence = changes.NewSequence;
         _expiryReminder = _earliestExpiry;
         _expiryReminderUnknown = false;
+        RelayToConnections(changes.Changes);
+    }
+
+    /// <summary>Hands committed changes to the relay, inside this turn, so every connection gets them in sequence order.</summary>
+    private void RelayToConnections(List<ChangeRecord> changes)
+    {
+        if (_connections.Count == 0 || changes.Count == 0)
+        {
+            return;
+        }
+
+        var gone = relay.Send(_connections.Values.Select(entry => entry.Connection).ToList(), changes);
+        foreach (var connection in gone)
+        {
+            _connections.Remove(connection.ConnectionId);
+        }
+
+        KeepActive = _connections.Count > 0;
     }
 
     /// <summary>Millisecond precision: what is stored and served, so a read-back compares equal.</summary>

@@ -37,6 +37,12 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
             session.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND group_name = @group AND expires_ms > @now")
                 .ForUser(user).With("@group", groupName).With("@now", now.ToUnixMs())));
 
+    public Task<IReadOnlyList<StoredNotification>> ListUnreadAsync(UserKey user, string? groupName, DateTimeOffset now) =>
+        database.ReadAsync<IReadOnlyList<StoredNotification>>(session => ReadRows(
+            session.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND read_state = @unread AND expires_ms > @now" +
+                    (groupName is null ? "" : " AND group_name = @group") + " ORDER BY published_sequence")
+                .ForUser(user).With("@unread", (int)ReadState.Unread).With("@now", now.ToUnixMs()).With("@group", groupName)));
+
     public Task<IReadOnlyList<string>> ListExpiredAsync(UserKey user, DateTimeOffset now, int max) =>
         database.ReadAsync<IReadOnlyList<string>>(session =>
         {

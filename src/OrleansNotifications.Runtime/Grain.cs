@@ -25,6 +25,12 @@ public abstract class Grain
 
     public virtual Task OnDeactivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// While true, idle collection passes this activation by (Orleans: <c>DelayDeactivation</c>): for grains that hold
+    /// something only memory knows, such as the live connections of a user. A crash still loses it, so keep it rebuildable.
+    /// </summary>
+    protected internal bool KeepActive { get; protected set; }
+
     /// <summary>Asks the runtime to deactivate this grain once the current message is done.</summary>
     protected void DeactivateOnIdle() => Activation.RequestDeactivation();
 

@@ -1,11 +1,17 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansNotifications.Grains;
+using OrleansNotifications.Grains.Live;
 using OrleansNotifications.Persistence.Sqlite;
 using OrleansNotifications.Runtime.Hosting;
 using OrleansNotifications.Server.Api;
 using OrleansNotifications.Server.Auth;
 using OrleansNotifications.Server.Http;
+using OrleansNotifications.Server.Hubs;
+using OrleansNotifications.Server.Inbox;
 using OrleansNotifications.Server.Maintenance;
 
 namespace OrleansNotifications.Server;
@@ -30,6 +36,12 @@ public static class ServerComposition
 
         AddStorage(services, settings);
         services.AddNotificationGrains();
+        services.AddSignalR(options => options.AddFilter<HubErrors>());
+        services.RemoveAll<IHubProtocol>();
+        services.AddSingleton<IHubProtocol>(sp =>
+            new NotificationHubProtocol(new JsonHubProtocol(sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>())));
+        services.AddSingleton<HubChangeRelay>();
+        services.AddSingleton<IChangeRelay>(sp => sp.GetRequiredService<HubChangeRelay>());
         services.AddNotificationsAuth();
         services.AddAppRateLimiting(settings.RateLimit);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -75,6 +87,7 @@ public static class ServerComposition
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseInboxPage();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
@@ -99,6 +112,9 @@ public static class ServerComposition
             .MapNotificationReads()
             .MapChanges()
             .MapSubscriptions();
+
+        app.MapHub<NotificationHub>(NotificationHub.Path, options => options.CloseOnAuthenticationExpiration = true)
+            .RequireAuthorization(AuthServiceCollectionExtensions.UserPolicy);
 
         app.MapGroup("/v1/admin")
             .RequireAuthorization(AuthServiceCollectionExtensions.AdminPolicy)

@@ -36,6 +36,9 @@ public interface INotificationStore
 
     Task<IReadOnlyList<StoredNotification>> ListGroupAsync(UserKey user, string groupName, DateTimeOffset now);
 
+    /// <summary>Unexpired unread notifications (of the group, when given), oldest publish first.</summary>
+    Task<IReadOnlyList<StoredNotification>> ListUnreadAsync(UserKey user, string? groupName, DateTimeOffset now);
+
     /// <summary>Ids of notifications whose expiration has passed, oldest expiry first.</summary>
     Task<IReadOnlyList<string>> ListExpiredAsync(UserKey user, DateTimeOffset now, int max);
 

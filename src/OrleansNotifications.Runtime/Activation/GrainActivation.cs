@@ -168,7 +168,7 @@ internal sealed partial class GrainActivation
     {
         lock (_gate)
         {
-            if (_phase != Phase.Valid || _pumping || _mailbox.Count > 0 || _lastActive > idleSince)
+            if (_phase != Phase.Valid || _pumping || _mailbox.Count > 0 || _lastActive > idleSince || _grain?.KeepActive == true)
             {
                 return false;
             }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using OrleansNotifications.Server.Hubs;
 
 namespace OrleansNotifications.Server.Auth;
 
@@ -19,6 +20,21 @@ internal sealed class ConfigureJwtBearer(TokenSigningKey signingKey, TimeProvide
         options.TimeProvider = time;
         options.TokenHandlers.Clear();
         options.TokenHandlers.Add(tokenHandler);
+        options.Events = new JwtBearerEvents
+        {
+            // Browsers cannot set headers on WebSocket or EventSource requests, so the SignalR client sends the token in
+            // the query string; only the hub accepts it there.
+            OnMessageReceived = context =>
+            {
+                if (context.HttpContext.Request.Path.StartsWithSegments(NotificationHub.Path)
+                    && context.Request.Query["access_token"].ToString() is { Length: > 0 } token)
+                {
+                    context.Token = token;
+                }
+
+                return Task.CompletedTask;
+            },
+        };
         options.TokenValidationParameters = new TokenValidationParameters
         {
             ValidIssuer = TokenService.Issuer,

@@ -41,6 +41,9 @@ public static class FeedJson
         writer.WriteEndObject();
     });
 
+    /// <summary>One change-feed entry on its own (what the hub's <c>change</c> carries).</summary>
+    public static byte[] Change(ChangeRecord change) => Write(writer => WriteChange(writer, change));
+
     /// <summary>A change-feed entry: <c>{ sequence, kind, notificationId, occurredDateTime, notification? }</c>.</summary>
     public static void WriteChange(Utf8JsonWriter writer, ChangeRecord change)
     {

@@ -1,0 +1,259 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OrleansNotifications.Grains;
+using OrleansNotifications.Grains.Live;
+using OrleansNotifications.Runtime;
+using OrleansNotifications.Runtime.Activation;
+using OrleansNotifications.Runtime.Reminders;
+using OrleansNotifications.Server.Hubs;
+using OrleansNotifications.Tests.Infrastructure;
+
+namespace OrleansNotifications.Tests.Hubs;
+
+/// <summary>The hub's authorisation, and the connection registry of the UserGrain behind it.</summary>
+public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private Task<HubClient> ConnectAsync(string userToken) => HubClient.ConnectAsync(server.Server, userToken);
+
+    private IUserGrain Grain(TestApp app, string user) =>
+        server.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(new UserKey(app.AppId, user).GrainKey);
+
+    private static long[] Sequences(IEnumerable<JsonElement> changes) => [.. changes.Select(c => c.GetProperty("sequence").GetInt64())];
+
+    private static async Task<List<JsonElement>> ReceiveAsync(HubClient client, int count)
+    {
+        var changes = new List<JsonElement>();
+        for (var i = 0; i < count; i++)
+        {
+            changes.Add(await client.NextChangeAsync());
+        }
+
+        return changes;
+    }
+
+    [Fact]
+    public async Task Negotiate_AcceptsOnlyUserTokens()
+    {
+        var app = await server.CreateAppAsync();
+        var userToken = await app.UserTokenAsync(TestApp.NewUserId());
+        const string negotiate = "/hubs/notifications/negotiate?negotiateVersion=1";
+
+        await server.Anonymous().PostAsync(negotiate, null).ExpectProblemAsync(401);
+        await server.Anonymous().WithBearer("not-a-token").PostAsync(negotiate, null).ExpectProblemAsync(401);
+        await server.Anonymous().WithBearer(userToken[..^4] + "AAAA").PostAsync(negotiate, null).ExpectProblemAsync(401);
+        await app.Client().PostAsync(negotiate, null).ExpectProblemAsync(403);
+        await server.Anonymous().WithBearer(userToken).PostAsync(negotiate, null).ExpectAsync(200);
+        // The query string form, as the JS client sends it over WebSockets.
+        await server.Anonymous().PostAsync($"{negotiate}&access_token={userToken}", null).ExpectAsync(200);
+    }
+
+    [Fact]
+    public async Task QueryStringToken_IsAcceptedByTheHubOnly()
+    {
+        var app = await server.CreateAppAsync();
+        var userToken = await app.UserTokenAsync(TestApp.NewUserId());
+        await server.Anonymous().GetAsync($"/v1/me/notifications?access_token={userToken}").ExpectProblemAsync(401);
+    }
+
+    [Fact]
+    public async Task ExpiredUserToken_IsRefused()
+    {
+        var app = await server.CreateAppAsync();
+        var userToken = await app.UserTokenAsync(TestApp.NewUserId(), expiresInSeconds: 60);
+        server.Clock.Advance(TimeSpan.FromMinutes(2));
+        await server.Anonymous().WithBearer(userToken).PostAsync("/hubs/notifications/negotiate?negotiateVersion=1", null).ExpectProblemAsync(401);
+    }
+
+    [Fact]
+    public async Task EveryConnection_GetsEachChangeOnce_InSequenceOrder_WhoeverCausedIt()
+    {
+        var app = await server.CreateAppAsync();
+        var user = TestApp.NewUserId();
+        var token = await app.UserTokenAsync(user);
+        await using var phone = await ConnectAsync(token);
+        await using var laptop = await ConnectAsync(token);
+
+        var published = await app.PublishAsync(user);                          // 1: the app server, over HTTP
+        var id = published.Str("id");
+        var read = await phone.InvokeAsync("MarkRead", id);                    // 2: a device, over the hub
+        await app.Client().PatchJsonAsync($"/v1/users/{user}/notifications/{id}", """{"userActionState":"dismissed"}""")
+            .ExpectAsync(200);                                                 // 3: the app server again
+        await laptop.InvokeAsync("Delete", id);                                // 4: the other device
+
+        foreach (var device in new[] { phone, laptop })
+        {
+            var changes = await ReceiveAsync(device, 4);
+            Assert.Equal([1, 2, 3, 4], Sequences(changes));
+            Assert.Equal(["created", "updated", "updated", "deleted"], changes.Select(c => c.Str("kind")));
+            Assert.Equal("read", changes[1].GetProperty("notification").Str("readState"));
+            Assert.Equal(read.GetRawText(), changes[1].GetProperty("notification").GetRawText());
+            Assert.False(changes[3].TryGetProperty("notification", out _));
+            Assert.False(await device.ReceivesChangeWithinAsync(TimeSpan.FromMilliseconds(200)), "a change arrived twice");
+        }
+    }
+
+    [Fact]
+    public async Task Registry_ForgetsClosedAndDroppedConnections()
+    {
+        var app = await server.CreateAppAsync();
+        var user = TestApp.NewUserId();
+        var token = await app.UserTokenAsync(user);
+        var closing = await ConnectAsync(token);
+        var dropping = await ConnectAsync(token);
+        await using var staying = await ConnectAsync(token);
+        Assert.Equal(3, (await Grain(app, user).GetConnectionsAsync()).Count);
+
+        await closing.DisposeAsync();
+        dropping.Abort();
+        await WaitUntilAsync(async () => (await Grain(app, user).GetConnectionsAsync()).Count == 1);
+        await dropping.DisposeAsync();
+
+        await app.PublishAsync(user);
+        Assert.Equal(1, (await staying.NextChangeAsync()).GetProperty("sequence").GetInt64());
+    }
+
+    [Fact]
+    public async Task StaleConnections_NeverBlockTheOthers_AndAreForgotten()
+    {
+        var app = await server.CreateAppAsync();
+        var user = TestApp.NewUserId();
+        var node = server.Services.GetRequiredService<HubChangeRelay>().LocalNode;
+        await Grain(app, user).ConnectAsync(new LiveConnection("gone-without-a-word", node));
+        await Grain(app, user).ConnectAsync(new LiveConnection("of-a-node-that-left", "another-node"));
+        await using var device = await ConnectAsync(await app.UserTokenAsync(user));
+
+        await app.PublishAsync(user);
+
+        Assert.Equal(1, (await device.NextChangeAsync()).GetProperty("sequence").GetInt64());
+        var left = await Grain(app, user).GetConnectionsAsync();
+        Assert.Single(left);
+        Assert.Equal(node, left[0].Node);
+    }
+
+    [Fact]
+    public async Task Expiry_IsRelayedLive()
+    {
+        var app = await server.CreateAppAsync();
+        var user = TestApp.NewUserId();
+        await using var device = await ConnectAsync(await app.UserTokenAsync(user));
+        var published = await app.PublishAsync(user, extra: $"\"expirationDateTime\":\"{server.Clock.GetUtcNow().AddMinutes(5):O}\"");
+
+        server.Clock.Advance(TimeSpan.FromMinutes(6));
+        await server.Services.GetRequiredService<ReminderService>().PollOnceAsync();
+
+        var changes = await ReceiveAsync(device, 2);
+        Assert.Equal(["created", "expired"], changes.Select(c => c.Str("kind")));
+        Assert.Equal(published.Str("id"), changes[1].Str("notificationId"));
+    }
+
+    [Fact]
+    public async Task Sync_ReturnsWhatTheConnectionMissed_AndLeavesWhatItGetsLiveToTheLiveStream()
+    {
+        var app = await server.CreateAppAsync();
+        var user = TestApp.NewUserId();
+        await app.PublishAsync(user);
+        await app.PublishAsync(user);
+        await using var device = await ConnectAsync(await app.UserTokenAsync(user));
+        await app.PublishAsync(user);
+
+        var missed = await device.InvokeAsync("Sync", 0);
+        Assert.Equal([1, 2], Sequences(missed.GetProperty("value").EnumerateArray()));
+        Assert.Equal(2, missed.GetProperty("nextSince").GetInt64());
+        Assert.False(missed.GetProperty("hasMore").GetBoolean());
+        Assert.Equal(3, (await device.NextChangeAsync()).GetProperty("sequence").GetInt64());
+
+        var nothing = await device.InvokeAsync("Sync", 2);
+        Assert.Equal(0, nothing.GetProperty("value").GetArrayLength());
+        Assert.Equal(2, nothing.GetProperty("nextSince").GetInt64());
+    }
+
+    [Fact]
+    public async Task HubErrors_StartWithACode()
+    {
+        var app = await server.CreateAppAsync();
+        var user = TestApp.NewUserId();
+        await using var device = await ConnectAsync(await app.UserTokenAsync(user));
+
+        Assert.StartsWith("not_found", (await Assert.ThrowsAsync<HubError>(() => device.InvokeAsync("MarkRead", "nope"))).Message, StringComparison.Ordinal);
+        Assert.StartsWith("not_found", (await Assert.ThrowsAsync<HubError>(() => device.InvokeAsync("MarkUnread", "nope"))).Message, StringComparison.Ordinal);
+        Assert.StartsWith("not_found", (await Assert.ThrowsAsync<HubError>(() => device.InvokeAsync("Delete", "nope"))).Message, StringComparison.Ordinal);
+        Assert.StartsWith("invalid_argument", (await Assert.ThrowsAsync<HubError>(() => device.InvokeAsync("SetUserActionState", "x", "asleep"))).Message, StringComparison.Ordinal);
+        Assert.StartsWith("invalid_argument", (await Assert.ThrowsAsync<HubError>(() => device.InvokeAsync("Sync", -1))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MarkAllRead_WithOrWithoutAGroup()
+    {
+        var app = await server.CreateAppAsync();
+        var user = TestApp.NewUserId();
+        await app.PublishAsync(user, extra: "\"groupName\":\"a\"");
+        await app.PublishAsync(user, extra: "\"groupName\":\"b\"");
+        await app.PublishAsync(user);
+        await using var device = await ConnectAsync(await app.UserTokenAsync(user));
+
+        await device.InvokeAsync("MarkAllRead", "a");
+        var first = await device.NextChangeAsync();
+        Assert.Equal("a", first.GetProperty("notification").Str("groupName"));
+        await device.InvokeAsync("MarkAllRead");
+        var rest = await ReceiveAsync(device, 2);
+        Assert.Equal([5, 6], Sequences(rest));
+        await device.InvokeAsync("MarkAllRead");
+        Assert.False(await device.ReceivesChangeWithinAsync(TimeSpan.FromMilliseconds(200)), "nothing unread: no change");
+
+        var unread = await app.Client().GetAsync($"/v1/users/{user}/notifications?readState=unread").ExpectAsync(200);
+        Assert.Equal(0, unread.GetProperty("value").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task AGrainWithLiveConnections_IsNotCollectedWhenIdle()
+    {
+        var app = await server.CreateAppAsync();
+        var user = TestApp.NewUserId();
+        var token = await app.UserTokenAsync(user);
+        await using var device = await ConnectAsync(token);
+        var catalog = server.Services.GetRequiredService<GrainCatalog>();
+
+        server.Clock.Advance(TimeSpan.FromMinutes(10));
+        catalog.CollectIdle();
+        await (await app.WithFreshTokenAsync()).PublishAsync(user);
+        Assert.Equal(1, (await device.NextChangeAsync()).GetProperty("sequence").GetInt64());
+
+        await device.DisposeAsync();
+        await WaitUntilAsync(async () => (await Grain(app, user).GetConnectionsAsync()).Count == 0);
+        server.Clock.Advance(TimeSpan.FromMinutes(10));
+        catalog.CollectIdle();
+        Assert.False(catalog.IsActive(new GrainId(UserGrain.GrainTypeName, new UserKey(app.AppId, user).GrainKey)));
+    }
+
+    [Fact]
+    public async Task Sync_AfterTheFeedWasPruned_SaysCursorExpired()
+    {
+        var app = await server.CreateAppAsync();
+        var user = TestApp.NewUserId();
+        await app.PublishAsync(user, extra: $"\"expirationDateTime\":\"{server.Clock.GetUtcNow().AddHours(1):O}\"");
+        server.Clock.Advance(TimeSpan.FromDays(31));
+        await server.Services.GetRequiredService<ReminderService>().PollOnceAsync();
+        var pruner = server.Services.GetServices<IHostedService>().Single(s => s.GetType().Name == "ChangeFeedPruner");
+        await (Task<int>)pruner.GetType().GetMethod("PruneAsync")!.Invoke(pruner, null)!;
+        app = await app.WithFreshTokenAsync();
+
+        await using var device = await ConnectAsync(await app.UserTokenAsync(user));
+        var error = await Assert.ThrowsAsync<HubError>(() => device.InvokeAsync("Sync", 0));
+        Assert.StartsWith("cursor_expired", error.Message, StringComparison.Ordinal);
+        Assert.Contains("at sequence 2", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline; await Task.Delay(20))
+        {
+            if (await condition())
+            {
+                return;
+            }
+        }
+
+        Assert.Fail("The condition did not hold within 10 s.");
+    }
+}
