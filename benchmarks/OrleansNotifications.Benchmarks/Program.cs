@@ -36,6 +36,11 @@ var (perSecond, latency) = rate > 0
 
 var mode = rate > 0 ? $"fixed rate {rate}/s" : $"flat out, {concurrency} in flight";
 Console.WriteLine($"publish ({mode}, {users} users, {duration.TotalSeconds:F0} s): {perSecond:F0} acknowledged/s; {latency.Summary()}; failed {load.Failed}");
+if (rate > 0)
+{
+    Console.WriteLine($"  schedule lag of the generator (how late requests started): {load.ScheduleLag.Summary()}");
+}
+
 return load.Failed == 0 ? 0 : 1;
 
 int Flag(string name, int fallback)

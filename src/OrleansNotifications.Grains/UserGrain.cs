@@ -41,6 +41,14 @@ public sealed class UserGrain(INotificationStore store, IChangeRelay relay, Time
         _expiryReminder = head.ExpiryReminder;
     }
 
+    public override Task OnDeactivateAsync(CancellationToken cancellationToken)
+    {
+        // Only a failed commit or a stopping host deactivates a grain that has connections; they must not stay open unheard.
+        relay.Disconnect([.. _connections.Values.Select(entry => entry.Connection)]);
+        _connections.Clear();
+        return Task.CompletedTask;
+    }
+
     public async Task<PublishResult> PublishAsync(NotificationDraft draft)
     {
         await ExpireDueAsync();

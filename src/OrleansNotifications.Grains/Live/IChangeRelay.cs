@@ -17,4 +17,10 @@ public interface IChangeRelay
     /// or their node is), which the grain then forgets.
     /// </summary>
     IReadOnlyList<LiveConnection> Send(IReadOnlyCollection<LiveConnection> connections, IReadOnlyList<ChangeRecord> changes);
+
+    /// <summary>
+    /// Closes the connections, for a grain that is about to lose its registry (deactivation): their clients reconnect and
+    /// catch up with Sync instead of silently missing changes.
+    /// </summary>
+    void Disconnect(IReadOnlyCollection<LiveConnection> connections);
 }

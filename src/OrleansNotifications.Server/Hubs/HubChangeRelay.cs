@@ -29,6 +29,14 @@ public sealed class HubChangeRelay(IHubContext<NotificationHub> hub, IOptions<No
         }
     }
 
+    public void Disconnect(IReadOnlyCollection<LiveConnection> connections)
+    {
+        foreach (var connection in connections.Where(c => c.Node == LocalNode))
+        {
+            Close(connection.ConnectionId);
+        }
+    }
+
     public IReadOnlyList<LiveConnection> Send(IReadOnlyCollection<LiveConnection> connections, IReadOnlyList<ChangeRecord> changes)
     {
         List<LiveConnection>? gone = null;

@@ -227,6 +227,19 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
     }
 
     [Fact]
+    public async Task AGrainThatDeactivates_ClosesItsConnections_SoTheyReconnectInsteadOfMissingChanges()
+    {
+        var app = await server.CreateAppAsync();
+        var user = TestApp.NewUserId();
+        await using var device = await ConnectAsync(await app.UserTokenAsync(user));
+        var catalog = server.Services.GetRequiredService<GrainCatalog>();
+
+        catalog.RequestDeactivation(new GrainId(UserGrain.GrainTypeName, new UserKey(app.AppId, user).GrainKey));
+
+        await device.Closed.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task Sync_AfterTheFeedWasPruned_SaysCursorExpired()
     {
         var app = await server.CreateAppAsync();

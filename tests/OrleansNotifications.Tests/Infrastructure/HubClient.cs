@@ -67,6 +67,9 @@ public sealed class HubClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Completes when the server closed the connection (or it failed).</summary>
+    public Task Closed => _receiving;
+
     /// <summary>Drops the connection without a close handshake, as a device losing its network would.</summary>
     public void Abort() => _socket.Abort();
 
