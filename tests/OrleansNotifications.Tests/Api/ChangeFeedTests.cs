@@ -1,6 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using OrleansNotifications.Runtime.Reminders;
 using OrleansNotifications.Tests.Infrastructure;
 
 namespace OrleansNotifications.Tests.Api;
@@ -74,10 +72,7 @@ public sealed class ChangeFeedTests(ServerFixture server) : IClassFixture<Server
         await app.PublishAsync(user, extra: $"\"expirationDateTime\":\"{server.Clock.GetUtcNow().AddHours(1):O}\"");
         await app.PublishAsync(user, extra: $"\"expirationDateTime\":\"{server.Clock.GetUtcNow().AddHours(1):O}\"");
 
-        server.Clock.Advance(TimeSpan.FromDays(31));
-        await server.Services.GetRequiredService<ReminderService>().PollOnceAsync();
-        var pruner = server.Services.GetServices<IHostedService>().Single(s => s.GetType().Name == "ChangeFeedPruner");
-        await (Task<int>)pruner.GetType().GetMethod("PruneAsync")!.Invoke(pruner, null)!;
+        await server.AdvanceAndPruneAsync(TimeSpan.FromDays(31));
         app = await app.WithFreshTokenAsync();
 
         var gone = await app.Client().GetAsync($"/v1/users/{user}/changes?since=0").ExpectProblemAsync(410);

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using OrleansNotifications.Grains;
 using OrleansNotifications.Grains.Live;
 using OrleansNotifications.Runtime;
@@ -245,10 +244,7 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
         var app = await server.CreateAppAsync();
         var user = TestApp.NewUserId();
         await app.PublishAsync(user, extra: $"\"expirationDateTime\":\"{server.Clock.GetUtcNow().AddHours(1):O}\"");
-        server.Clock.Advance(TimeSpan.FromDays(31));
-        await server.Services.GetRequiredService<ReminderService>().PollOnceAsync();
-        var pruner = server.Services.GetServices<IHostedService>().Single(s => s.GetType().Name == "ChangeFeedPruner");
-        await (Task<int>)pruner.GetType().GetMethod("PruneAsync")!.Invoke(pruner, null)!;
+        await server.AdvanceAndPruneAsync(TimeSpan.FromDays(31));
         app = await app.WithFreshTokenAsync();
 
         await using var device = await ConnectAsync(await app.UserTokenAsync(user));

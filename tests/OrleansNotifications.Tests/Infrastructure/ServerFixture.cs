@@ -2,6 +2,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OrleansNotifications.Runtime.Reminders;
+using OrleansNotifications.Server.Maintenance;
 
 namespace OrleansNotifications.Tests.Infrastructure;
 
@@ -37,6 +40,17 @@ public class ServerFixture : WebApplicationFactory<Program>
     }
 
     public HttpClient Anonymous() => CreateClient();
+
+    /// <summary>
+    /// Moves the clock on by <paramref name="time"/>, lets due reminders fire (expiry) and prunes the change feed, as the
+    /// background services would. Tokens issued before may have expired afterwards.
+    /// </summary>
+    public async Task AdvanceAndPruneAsync(TimeSpan time)
+    {
+        Clock.Advance(time);
+        await Services.GetRequiredService<ReminderService>().PollOnceAsync();
+        await Services.GetServices<IHostedService>().OfType<ChangeFeedPruner>().Single().PruneAsync();
+    }
 
     public HttpClient Admin() => CreateClient().WithBearer(AdminKeyValue);
 
