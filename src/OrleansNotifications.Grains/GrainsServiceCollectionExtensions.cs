@@ -6,5 +6,7 @@ namespace OrleansNotifications.Grains;
 public static class GrainsServiceCollectionExtensions
 {
     public static IServiceCollection AddNotificationGrains(this IServiceCollection services) =>
-        services.AddGrainRuntime().AddGrain<IUserGrain, UserGrain>(UserGrain.GrainTypeName);
+        services.AddGrainRuntime()
+            .AddGrain<IUserGrain, UserGrain>(UserGrain.GrainTypeName)
+            .AddGrain<IEndpointGrain, EndpointGrain>(EndpointGrain.GrainTypeName);
 }

@@ -21,6 +21,9 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Deletes every notification of the group; returns how many.</summary>
     Task<int> DeleteGroupAsync(string groupName);
 
+    /// <summary>The user's push subscriptions were saved, deleted or invalidated: read them again before the next delivery.</summary>
+    Task SubscriptionsChangedAsync();
+
     /// <summary>Marks every unread notification (of the group, when given) read, one change each; returns how many.</summary>
     Task<int> MarkAllReadAsync(string? groupName);
 

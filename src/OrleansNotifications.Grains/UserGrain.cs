@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using OrleansNotifications.Grains.Live;
 using OrleansNotifications.Grains.Model;
+using OrleansNotifications.Grains.Push;
 using OrleansNotifications.Grains.Storage;
+using OrleansNotifications.Grains.Subscriptions;
 using OrleansNotifications.Runtime;
 
 namespace OrleansNotifications.Grains;
@@ -10,7 +12,9 @@ namespace OrleansNotifications.Grains;
 /// The notification state machine of one user. It keeps its sequence, expiry bookkeeping and the user's live connections in
 /// memory; rows live in the store, which every change reaches before it is acknowledged and relayed to the connections.
 /// </summary>
-public sealed class UserGrain(INotificationStore store, IChangeRelay relay, TimeProvider time) : Grain, IUserGrain, IRemindable
+public sealed class UserGrain(
+    INotificationStore store, ISubscriptionStore subscriptionStore, IChangeRelay relay, IGrainFactory grains, TimeProvider time)
+    : Grain, IUserGrain, IRemindable
 {
     public const string GrainTypeName = "user";
     public const string ExpiryReminderName = "expiry";
@@ -31,6 +35,9 @@ public sealed class UserGrain(INotificationStore store, IChangeRelay relay, Time
     // Each live connection with the sequence at which it registered: every later change is relayed to it, so Sync serves
     // it only changes up to that point and the two never overlap.
     private readonly Dictionary<string, (LiveConnection Connection, long RegisteredAt)> _connections = new(StringComparer.Ordinal);
+
+    // The user's push subscriptions, read when first needed and again after SubscriptionsChangedAsync.
+    private IReadOnlyList<Subscription>? _subscriptions;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -92,6 +99,13 @@ public sealed class UserGrain(INotificationStore store, IChangeRelay relay, Time
         var kind = existing is null ? ChangeKind.Created : ChangeKind.Updated;
         var stored = new StoredNotification(notification, draft.ContentHash, sequence);
         changes.Record(kind, notification, now, stored);
+        foreach (var subscription in await ActiveSubscriptionsAsync(now))
+        {
+            var selected = draft.TargetPolicy?.PlatformTypes is not { Count: > 0 } platforms || platforms.Contains(subscription.Platform);
+            changes.Deliveries.Add(NewDelivery(subscription, PushMessageKind.Notification, notification.Id, sequence, kind,
+                draft.ExpirationDateTime, selected ? DeliveryStatus.Pending : DeliveryStatus.Skipped, now));
+        }
+
         if (_earliestExpiry is null || draft.ExpirationDateTime < _earliestExpiry)
         {
             _earliestExpiry = draft.ExpirationDateTime;
@@ -126,6 +140,7 @@ public sealed class UserGrain(INotificationStore store, IChangeRelay relay, Time
 
         var changes = new UserChangeSet(_user, _sequence);
         var stored = RecordStateChange(changes, existing, readState, userActionState, now);
+        await AddStateSyncAsync(changes, current, stored.Resource, now);
         await CommitAsync(changes);
         return new UpdateResult(UpdateOutcome.Updated, stored);
     }
@@ -138,7 +153,8 @@ public sealed class UserGrain(INotificationStore store, IChangeRelay relay, Time
         var changes = new UserChangeSet(_user, _sequence);
         foreach (var existing in unread)
         {
-            RecordStateChange(changes, existing, ReadState.Read, existing.Resource.UserActionState, now);
+            var stored = RecordStateChange(changes, existing, ReadState.Read, existing.Resource.UserActionState, now);
+            await AddStateSyncAsync(changes, existing.Resource, stored.Resource, now);
         }
 
         await CommitAsync(changes);
@@ -159,6 +175,46 @@ public sealed class UserGrain(INotificationStore store, IChangeRelay relay, Time
         changes.Record(ChangeKind.Updated, updated, now, stored);
         return stored;
     }
+
+    public Task SubscriptionsChangedAsync()
+    {
+        _subscriptions = null;
+        return Task.CompletedTask;
+    }
+
+    private async Task<IEnumerable<Subscription>> ActiveSubscriptionsAsync(DateTimeOffset now)
+    {
+        _subscriptions ??= await subscriptionStore.ListAsync(_user, now);
+        return _subscriptions.Where(s => s.Status == SubscriptionStatus.Active && s.ExpirationDateTime > now);
+    }
+
+    /// <summary>
+    /// "Handled once, dismissed everywhere": when a notification is read, dismissed, activated or deleted, the user's android
+    /// and ios devices get a silent message so they clear it. (Web Push has no silent messages; browsers learn on their next
+    /// visit or over the hub.)
+    /// </summary>
+    private async Task AddStateSyncAsync(UserChangeSet changes, Notification before, Notification? after, DateTimeOffset now)
+    {
+        var handled = after is null
+            || (after.ReadState == ReadState.Read && before.ReadState != ReadState.Read)
+            || (after.UserActionState is UserActionState.Dismissed or UserActionState.Activated && after.UserActionState != before.UserActionState);
+        if (!handled)
+        {
+            return;
+        }
+
+        var sequence = changes.Changes[^1].Sequence;
+        foreach (var subscription in (await ActiveSubscriptionsAsync(now)).Where(s => s.Platform is PlatformType.Android or PlatformType.Ios))
+        {
+            changes.Deliveries.Add(NewDelivery(subscription, PushMessageKind.StateSync, before.Id, sequence,
+                after is null ? ChangeKind.Deleted : ChangeKind.Updated, before.ExpirationDateTime, DeliveryStatus.Pending, now));
+        }
+    }
+
+    private static Delivery NewDelivery(Subscription subscription, PushMessageKind kind, string notificationId, long sequence,
+        ChangeKind change, DateTimeOffset expiresAt, DeliveryStatus status, DateTimeOffset now) =>
+        new(subscription.Id, notificationId, kind, subscription.User, subscription.Platform, sequence, change, status, 0,
+            status == DeliveryStatus.Pending ? now : null, null, null, expiresAt);
 
     public Task<long> ConnectAsync(LiveConnection connection)
     {
@@ -202,13 +258,14 @@ public sealed class UserGrain(INotificationStore store, IChangeRelay relay, Time
     {
         await ExpireDueAsync();
         var now = Now();
-        if (await store.GetAsync(_user, notificationId, now) is null)
+        if (await store.GetAsync(_user, notificationId, now) is not { } existing)
         {
             return false;
         }
 
         var changes = new UserChangeSet(_user, _sequence);
         changes.RecordRemoval(ChangeKind.Deleted, notificationId, now);
+        await AddStateSyncAsync(changes, existing.Resource, null, now);
         await CommitAsync(changes);
         return true;
     }
@@ -227,6 +284,7 @@ public sealed class UserGrain(INotificationStore store, IChangeRelay relay, Time
         foreach (var member in members)
         {
             changes.RecordRemoval(ChangeKind.Deleted, member.Resource.Id, now);
+            await AddStateSyncAsync(changes, member.Resource, null, now);
         }
 
         await CommitAsync(changes);
@@ -299,6 +357,12 @@ public sealed class UserGrain(INotificationStore store, IChangeRelay relay, Time
         _expiryReminder = _earliestExpiry;
         _expiryReminderUnknown = false;
         RelayToConnections(changes.Changes);
+        foreach (var subscriptionId in changes.Deliveries.Where(d => d.Status == DeliveryStatus.Pending).Select(d => d.SubscriptionId).Distinct())
+        {
+            // Not awaited: the publish is acknowledged now; the endpoint delivers on its own (and its reminder covers a crash).
+            _ = grains.GetGrain<IEndpointGrain>(subscriptionId).DeliverAsync()
+                .ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
     }
 
     /// <summary>Hands committed changes to the relay, inside this turn, so every connection gets them in sequence order.</summary>

@@ -118,6 +118,18 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
                 .ExecuteNonQuery();
         }
 
+        foreach (var delivery in changes.Deliveries)
+        {
+            SqliteDeliveryStore.Insert(context, delivery);
+            if (delivery.NextAttemptAt is { } due)
+            {
+                // The promise to deliver is durable with the change: should the process die before the endpoint is called,
+                // this reminder wakes it after a restart.
+                SqliteReminderTable.Write(context, EndpointGrain.GrainTypeName, delivery.SubscriptionId, EndpointGrain.RetryReminderName,
+                    due + EndpointGrain.SafetyNetDelay);
+            }
+        }
+
         if (changes.ReminderChanged)
         {
             SqliteReminderTable.Write(context, UserGrain.GrainTypeName, user.GrainKey, UserGrain.ExpiryReminderName, changes.ExpiryReminder);

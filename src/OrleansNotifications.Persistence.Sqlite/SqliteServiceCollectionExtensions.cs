@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using OrleansNotifications.Grains.Apps;
+using OrleansNotifications.Grains.Push;
 using OrleansNotifications.Grains.Storage;
 using OrleansNotifications.Grains.Subscriptions;
 using OrleansNotifications.Runtime.Reminders;
@@ -30,6 +31,8 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<ISubscriptionStore, SqliteSubscriptionStore>();
         services.AddSingleton<IGrainStorage, SqliteGrainStorage>();
         services.AddSingleton<IReminderTable, SqliteReminderTable>();
+        services.AddSingleton<IDeliveryStore, SqliteDeliveryStore>();
+        services.AddSingleton<IPushCredentialStore, SqlitePushCredentialStore>();
         return services;
     }
 }

@@ -56,6 +56,10 @@ public sealed class SqliteSubscriptionStore(SqliteDatabase database, SqliteWrite
             .Command($"SELECT {Columns} FROM subscriptions WHERE id = @id AND expires_ms > @now")
             .With("@id", id).With("@now", now.ToUnixMs())).FirstOrDefault());
 
+    public Task MarkInvalidAsync(string id) =>
+        writer.WriteAsync(context => context.Command("UPDATE subscriptions SET status = @invalid WHERE id = @id")
+            .With("@id", id).With("@invalid", (int)SubscriptionStatus.Invalid).ExecuteNonQuery());
+
     public Task<bool> DeleteAsync(UserKey user, string id) =>
         writer.WriteAsync(context => context
             .Command("DELETE FROM subscriptions WHERE app_id = @app AND user_id = @user AND id = @id")

@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansNotifications.Grains;
 using OrleansNotifications.Grains.Live;
+using OrleansNotifications.Grains.Push;
+using OrleansNotifications.Push;
 using OrleansNotifications.Persistence.Sqlite;
 using OrleansNotifications.Runtime.Hosting;
 using OrleansNotifications.Server.Api;
@@ -31,6 +33,11 @@ public static class ServerComposition
             .Validate(o => o.AppTokenLifetimeSeconds is >= 60 and <= 86400, "AppTokenLifetimeSeconds must be 60–86400.")
             .ValidateOnStart();
         services.AddOptions<GrainRuntimeOptions>().Bind(section.GetSection("Runtime"));
+        services.AddOptions<DeliveryOptions>().Bind(section.GetSection("Push"))
+            .Validate(o => o.MaxAttempts >= 1, "Push:MaxAttempts must be at least 1.")
+            .Validate(o => o.RetryBaseDelay > TimeSpan.Zero && o.MaxRetryDelay >= o.RetryBaseDelay, "Push retry delays must be positive, the maximum not below the base.")
+            .ValidateOnStart();
+        services.AddOptions<PushOptions>().Bind(section.GetSection("Push"));
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
 
@@ -55,7 +62,7 @@ public static class ServerComposition
             });
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
-        services.AddHostedService<ChangeFeedPruner>();
+        services.AddHostedService<RetentionPruner>();
         return builder;
     }
 
@@ -105,6 +112,7 @@ public static class ServerComposition
             .MapNotificationPublishing()
             .MapChanges()
             .MapSubscriptions()
+            .MapDeliveries()
             .MapUserTokens();
 
         app.MapGroup("/v1/me")
@@ -118,7 +126,8 @@ public static class ServerComposition
 
         app.MapGroup("/v1/admin")
             .RequireAuthorization(AuthServiceCollectionExtensions.AdminPolicy)
-            .MapAdminApps();
+            .MapAdminApps()
+            .MapAdminPush();
 
         return app;
     }

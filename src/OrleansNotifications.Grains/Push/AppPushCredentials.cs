@@ -15,5 +15,8 @@ public enum ApnsEnvironment
 /// <summary>Web Push (VAPID, RFC 8292): the app's key pair (base64url: 65-byte uncompressed point, 32-byte scalar) and its contact.</summary>
 public sealed record WebPushCredentials(string Subject, string VapidPublicKey, string VapidPrivateKey);
 
+/// <summary>What an operator sets for Web Push: only the subject; the keys are the app's own, made when it was created.</summary>
+public sealed record WebPushSettings(string Subject);
+
 /// <summary>An app's push credentials, per platform; null where the operator has not configured one.</summary>
 public sealed record AppPushCredentials(FcmCredentials? Fcm, ApnsCredentials? Apns, WebPushCredentials? WebPush);

@@ -1,4 +1,5 @@
 using OrleansNotifications.Grains.Model;
+using OrleansNotifications.Grains.Push;
 
 namespace OrleansNotifications.Grains.Storage;
 
@@ -19,6 +20,9 @@ public sealed class UserChangeSet(UserKey user, long expectedSequence)
     public List<string> Deletes { get; } = [];
 
     public List<ChangeRecord> Changes { get; } = [];
+
+    /// <summary>Push deliveries the changes create; each pending one also wakes its endpoint with a durable reminder.</summary>
+    public List<Delivery> Deliveries { get; } = [];
 
     /// <summary>Whether the user's expiry reminder moves; <see cref="ExpiryReminder"/> null then means "delete it".</summary>
     public bool ReminderChanged { get; private set; }

@@ -15,4 +15,7 @@ public interface ISubscriptionStore
     Task<Subscription?> GetAsync(string id, DateTimeOffset now);
 
     Task<bool> DeleteAsync(UserKey user, string id);
+
+    /// <summary>The provider says the endpoint is gone: it receives nothing more (status <c>invalid</c>).</summary>
+    Task MarkInvalidAsync(string id);
 }

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using OrleansNotifications.Grains;
 using OrleansNotifications.Grains.Model;
 using OrleansNotifications.Grains.Subscriptions;
+using OrleansNotifications.Runtime;
 using OrleansNotifications.Server.Api.Contracts;
 using OrleansNotifications.Server.Http;
 using OrleansNotifications.Server.Validation;
@@ -20,7 +22,8 @@ public static class SubscriptionsApi
     }
 
     private static async Task<IResult> Create(
-        CurrentUser user, HttpRequest request, ISubscriptionStore store, TimeProvider time, IOptions<NotificationsOptions> options)
+        CurrentUser user, HttpRequest request, ISubscriptionStore store, IGrainFactory grains, TimeProvider time,
+        IOptions<NotificationsOptions> options)
     {
         var body = await JsonBody.ReadAsync(request, ServerJsonContext.Default.SubscriptionCreateRequest);
         if (body.Error is not null)
@@ -44,6 +47,8 @@ public static class SubscriptionsApi
                 $"A user may hold at most {settings.MaxSubscriptionsPerUser} subscriptions; delete unused ones first.");
         }
 
+        await UserGrain(grains, user).SubscriptionsChangedAsync();
+
         return new RawJsonResult(
             JsonSerializer.SerializeToUtf8Bytes(ToResponse(stored), ServerJsonContext.Default.SubscriptionResponse),
             StatusCodes.Status201Created)
@@ -57,10 +62,19 @@ public static class SubscriptionsApi
             new SubscriptionList([.. (await store.ListAsync(user.Key, time.GetUtcNow())).Select(ToResponse)]),
             ServerJsonContext.Default.SubscriptionList);
 
-    private static async Task<IResult> Delete(CurrentUser user, string id, ISubscriptionStore store) =>
-        await store.DeleteAsync(user.Key, id)
-            ? TypedResults.NoContent()
-            : Problems.NotFound("The user has no subscription with that id.");
+    private static async Task<IResult> Delete(CurrentUser user, string id, ISubscriptionStore store, IGrainFactory grains)
+    {
+        if (!await store.DeleteAsync(user.Key, id))
+        {
+            return Problems.NotFound("The user has no subscription with that id.");
+        }
+
+        await UserGrain(grains, user).SubscriptionsChangedAsync();
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>The user's grain keeps the subscriptions it delivers to in memory; it must hear of every change to them.</summary>
+    private static IUserGrain UserGrain(IGrainFactory grains, CurrentUser user) => grains.GetGrain<IUserGrain>(user.Key.GrainKey);
 
     private static SubscriptionResponse ToResponse(Subscription s) => new(
         s.Id,

@@ -49,7 +49,7 @@ public class ServerFixture : WebApplicationFactory<Program>
     {
         Clock.Advance(time);
         await Services.GetRequiredService<ReminderService>().PollOnceAsync();
-        await Services.GetServices<IHostedService>().OfType<ChangeFeedPruner>().Single().PruneAsync();
+        await Services.GetServices<IHostedService>().OfType<RetentionPruner>().Single().PruneAsync();
     }
 
     public HttpClient Admin() => CreateClient().WithBearer(AdminKeyValue);

@@ -24,4 +24,9 @@ namespace OrleansNotifications.Server.Api.Contracts;
 [JsonSerializable(typeof(AppCreatedResponse))]
 [JsonSerializable(typeof(SubscriptionResponse))]
 [JsonSerializable(typeof(SubscriptionList))]
+[JsonSerializable(typeof(FcmServiceAccountRequest))]
+[JsonSerializable(typeof(ApnsCredentialsRequest))]
+[JsonSerializable(typeof(WebPushSettingsRequest))]
+[JsonSerializable(typeof(PushSettingsResponse))]
+[JsonSerializable(typeof(DeliveryList))]
 public sealed partial class ServerJsonContext : JsonSerializerContext;

@@ -1,11 +1,15 @@
 using Microsoft.Extensions.Options;
+using OrleansNotifications.Grains.Push;
 using OrleansNotifications.Grains.Storage;
 
 namespace OrleansNotifications.Server.Maintenance;
 
-/// <summary>Deletes change-feed entries older than the retention period, in small batches so writers never wait long.</summary>
-internal sealed partial class ChangeFeedPruner(
-    INotificationStore store, TimeProvider time, IOptions<NotificationsOptions> options, ILogger<ChangeFeedPruner> logger) : BackgroundService
+/// <summary>
+/// Deletes change-feed entries older than the retention period, and the delivery records of notifications that have expired,
+/// in small batches so writers never wait long.
+/// </summary>
+internal sealed partial class RetentionPruner(
+    INotificationStore store, IDeliveryStore deliveries, TimeProvider time, IOptions<NotificationsOptions> options, ILogger<RetentionPruner> logger) : BackgroundService
 {
     private const int Batch = 2000;
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
@@ -29,12 +33,18 @@ internal sealed partial class ChangeFeedPruner(
 
     public async Task<int> PruneAsync()
     {
-        var cutoff = time.GetUtcNow() - options.Value.ChangeFeedRetention;
+        var now = time.GetUtcNow();
+        return await PruneInBatchesAsync(max => store.PruneChangesAsync(now - options.Value.ChangeFeedRetention, max))
+            + await PruneInBatchesAsync(max => deliveries.PruneAsync(now, max));
+    }
+
+    private static async Task<int> PruneInBatchesAsync(Func<int, Task<int>> prune)
+    {
         var total = 0;
         int pruned;
         do
         {
-            pruned = await store.PruneChangesAsync(cutoff, Batch);
+            pruned = await prune(Batch);
             total += pruned;
         }
         while (pruned == Batch);
