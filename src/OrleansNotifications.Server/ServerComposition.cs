@@ -43,6 +43,7 @@ public static class ServerComposition
 
         AddStorage(services, settings);
         services.AddNotificationGrains();
+        services.AddPushProviders(settings.Push.WebPush.AllowInsecureEndpoints);
         services.AddSignalR(options => options.AddFilter<HubErrors>());
         services.RemoveAll<IHubProtocol>();
         services.AddSingleton<IHubProtocol>(sp =>

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Net;
+using OrleansNotifications.Push;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using OrleansNotifications.Grains;
@@ -164,21 +165,7 @@ public static partial class SubscriptionValidator
             return true;
         }
 
-        if (!IPAddress.TryParse(endpoint.DnsSafeHost, out var address))
-        {
-            return false;
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        var b = address.GetAddressBytes();
-        return IPAddress.IsLoopback(address) || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal
-            || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)
-            || (b.Length == 4 && (b[0] == 10 || (b[0] == 172 && b[1] >= 16 && b[1] <= 31) || (b[0] == 192 && b[1] == 168)
-                || (b[0] == 169 && b[1] == 254) || b[0] == 127 || b[0] == 0 || (b[0] == 100 && b[1] >= 64 && b[1] <= 127)));
+        return IPAddress.TryParse(endpoint.DnsSafeHost, out var address) && PublicAddresses.IsLocalOrPrivate(address);
     }
 
     private static string NewId() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
