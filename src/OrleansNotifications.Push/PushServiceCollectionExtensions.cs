@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrleansNotifications.Grains.Push;
+using OrleansNotifications.Push.Apns;
+using OrleansNotifications.Push.Fcm;
 using OrleansNotifications.Push.WebPush;
 
 namespace OrleansNotifications.Push;
@@ -19,6 +21,10 @@ public static class PushServiceCollectionExtensions
         services.AddSingleton<IPushProvider>(sp => new WebPushProvider(
             NewHttpClient(allowPrivateWebPushEndpoints ? null : PublicAddresses.ConnectToPublicOnlyAsync),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<PushOptions>>(), sp.GetRequiredService<VapidToken>()));
+        services.AddSingleton<IPushProvider>(sp => new FcmProvider(
+            NewHttpClient(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<PushOptions>>()));
+        services.AddSingleton<IPushProvider>(sp => new ApnsProvider(
+            NewHttpClient(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<PushOptions>>()));
         return services;
     }
 

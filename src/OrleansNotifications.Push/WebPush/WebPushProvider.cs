@@ -120,17 +120,10 @@ public sealed class WebPushProvider(HttpClient http, TimeProvider time, IOptions
 
         if (response.StatusCode is HttpStatusCode.TooManyRequests || status >= 500)
         {
-            return PushOutcome.Retry($"the push service answered {status}", RetryAfterOf(response));
+            return PushOutcome.Retry($"the push service answered {status}", RetryAfter.From(response, time));
         }
 
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         return PushOutcome.Failed($"the push service answered {status}: {(text.Length > ErrorBodySnippet ? text[..ErrorBodySnippet] : text)}");
     }
-
-    private TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date > time.GetUtcNow() ? date - time.GetUtcNow() : TimeSpan.Zero,
-        _ => null,
-    };
 }
