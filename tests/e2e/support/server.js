@@ -29,47 +29,62 @@ export async function startServer(settings = {}) {
     throw new Error(`${serverDll} is missing: build the solution first (test.sh does).`);
   }
 
-  const port = await freePort();
-  const data = mkdtempSync(join(tmpdir(), "notifications-e2e-"));
-  const args = [serverDll, "--urls", `http://127.0.0.1:${port}`, "--Notifications:DataDirectory", data,
-    "--Notifications:AdminKey", adminKey, "--Notifications:Storage:Synchronous", "NORMAL", "--Logging:LogLevel:Default", "Warning"];
-  for (const [key, value] of Object.entries(settings)) {
-    args.push(`--${key}`, String(value));
-  }
-
-  const child = spawn("dotnet", args, { stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  child.stdout.on("data", chunk => { log += chunk; });
-  child.stderr.on("data", chunk => { log += chunk; });
-  const url = `http://127.0.0.1:${port}`;
-  const server = new Server(url, child, data, () => log);
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`The server exited with ${child.exitCode}:\n${log}`);
-    }
-
-    try {
-      if ((await fetch(`${url}/health/ready`)).ok) {
-        return server;
-      }
-    } catch {
-      // not listening yet
-    }
-
-    await new Promise(resolve => setTimeout(resolve, 100));
-  }
-
-  await server.stop();
-  throw new Error(`The server did not become ready in 30 s:\n${log}`);
+  const server = new Server(await freePort(), mkdtempSync(join(tmpdir(), "notifications-e2e-")), settings);
+  await server.start();
+  return server;
 }
 
 class Server {
-  constructor(url, child, data, log) {
-    this.url = url;
-    this.child = child;
+  constructor(port, data, settings) {
+    this.port = port;
+    this.url = `http://127.0.0.1:${port}`;
     this.data = data;
-    this.log = log;
+    this.settings = settings;
+    this.output = "";
+  }
+
+  log() {
+    return this.output;
+  }
+
+  /** Starts the process (again, after kill(): same port, same data directory) and waits until it is ready. */
+  async start() {
+    const args = [serverDll, "--urls", this.url, "--Notifications:DataDirectory", this.data,
+      "--Notifications:AdminKey", adminKey, "--Notifications:Storage:Synchronous", "NORMAL", "--Logging:LogLevel:Default", "Warning"];
+    for (const [key, value] of Object.entries(this.settings)) {
+      args.push(`--${key}`, String(value));
+    }
+
+    const child = spawn("dotnet", args, { stdio: ["ignore", "pipe", "pipe"] });
+    this.child = child;
+    child.stdout.on("data", chunk => { this.output += chunk; });
+    child.stderr.on("data", chunk => { this.output += chunk; });
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) {
+        throw new Error(`The server exited with ${child.exitCode}:\n${this.output}`);
+      }
+
+      try {
+        if ((await fetch(`${this.url}/health/ready`)).ok) {
+          return;
+        }
+      } catch {
+        // not listening yet
+      }
+
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+
+    await this.stop();
+    throw new Error(`The server did not become ready in 30 s:\n${this.output}`);
+  }
+
+  /** SIGKILL: no shutdown code runs, as in a crash. */
+  async kill() {
+    const exited = new Promise(resolve => this.child.once("exit", resolve));
+    this.child.kill("SIGKILL");
+    await exited;
   }
 
   async stop() {
@@ -108,15 +123,21 @@ class Server {
     const token = (await this.call("POST", "/v1/oauth2/token", {
       form: { grant_type: "client_credentials", client_id: created.clientId, client_secret: created.clientSecret }, expect: 200,
     })).body.access_token;
-    return new App(this, appId, token);
+    return new App(this, appId, token, created.vapidPublicKey);
   }
 }
 
 class App {
-  constructor(server, appId, token) {
+  constructor(server, appId, token, vapidPublicKey) {
     this.server = server;
     this.appId = appId;
     this.token = token;
+    this.vapidPublicKey = vapidPublicKey;
+  }
+
+  /** Sets the app's push settings through the admin API (platform: fcm, apns or webpush). */
+  async configurePush(platform, settings) {
+    return (await this.server.call("PUT", `/v1/admin/apps/${this.appId}/push/${platform}`, { token: adminKey, json: settings, expect: 200 })).body;
   }
 
   async userToken(userId) {
