@@ -8,9 +8,11 @@ public sealed class LatencyRecorder
     private readonly List<long> _ticks = new(1 << 20);
     private readonly object _gate = new();
 
-    public void Record(long startTimestamp)
+    public void Record(long startTimestamp) => RecordElapsed(Stopwatch.GetTimestamp() - startTimestamp);
+
+    /// <summary>Records a latency measured elsewhere, in Stopwatch ticks.</summary>
+    public void RecordElapsed(long elapsed)
     {
-        var elapsed = Stopwatch.GetTimestamp() - startTimestamp;
         lock (_gate)
         {
             _ticks.Add(elapsed);

@@ -12,9 +12,22 @@ if (args.Length >= 2 && args[0] == "sqlite-baseline")
     return 0;
 }
 
+if (args.Length >= 3 && args[0] == "push")
+{
+    // push <baseUrl> <adminKey> --fake-http1-port P --fake-http2-port P [--rate R] [--duration S] [--warmup S] [--users U]
+    await using var fakes = await FakeProviders.StartAsync(Flag("--fake-http1-port", 5201), Flag("--fake-http2-port", 5202));
+    var push = new PushDelivery(args[1], args[2], fakes, Flag("--fake-http1-port", 5201), Flag("--users", 1000));
+    foreach (var platform in new[] { "android", "ios", "webpush" })
+    {
+        await push.RunAsync(platform, Flag("--rate", 500), TimeSpan.FromSeconds(Flag("--warmup", 5)), TimeSpan.FromSeconds(Flag("--duration", 20)));
+    }
+
+    return 0;
+}
+
 if (args.Length < 3 || args[0] != "publish")
 {
-    Console.Error.WriteLine("usage: publish <baseUrl> <adminKey> [options] | sqlite-baseline <databaseFile> [--rows N] [--users U]");
+    Console.Error.WriteLine("usage: publish <baseUrl> <adminKey> [options] | push <baseUrl> <adminKey> [options] | sqlite-baseline <databaseFile> [--rows N] [--users U]");
     return 2;
 }
 
@@ -26,7 +39,7 @@ var duration = TimeSpan.FromSeconds(Flag("--duration", 30));
 var warmup = TimeSpan.FromSeconds(Flag("--warmup", 20));
 var users = Flag("--users", 10_000);
 
-var token = await AppTokenAsync(baseUrl, adminKey);
+var token = (await BenchmarkApp.CreateAsync(baseUrl, adminKey)).Token;
 using var http = PublishLoad.CreateClient(baseUrl, token, rate > 0 ? 512 : concurrency);
 var load = new PublishLoad(http, users);
 
@@ -47,19 +60,4 @@ int Flag(string name, int fallback)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
-}
-
-static async Task<string> AppTokenAsync(string baseUrl, string adminKey)
-{
-    using var admin = new HttpClient { BaseAddress = new Uri(baseUrl) };
-    admin.DefaultRequestHeaders.Authorization = new("Bearer", adminKey);
-    var created = await (await admin.PostAsJsonAsync("/v1/admin/apps", new { displayName = "benchmark" })).EnsureSuccessStatusCode()
-        .Content.ReadFromJsonAsync<JsonElement>();
-    var token = await (await admin.PostAsync("/v1/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
-    {
-        ["grant_type"] = "client_credentials",
-        ["client_id"] = created.GetProperty("clientId").GetString()!,
-        ["client_secret"] = created.GetProperty("clientSecret").GetString()!,
-    }))).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
-    return token.GetProperty("access_token").GetString()!;
 }
