@@ -32,9 +32,12 @@ public sealed class EndpointGrain(
     /// </summary>
     public static readonly TimeSpan SafetyNetDelay = TimeSpan.FromSeconds(10);
 
+    /// <summary>The grain key of a subscription's endpoint: placed with its user (see <see cref="GrainId.PlacementKey"/>).</summary>
+    public static string KeyOf(UserKey user, string subscriptionId) => $"{user.GrainKey}{GrainId.PlacementSeparator}{subscriptionId}";
+
     public async Task DeliverAsync()
     {
-        var subscriptionId = GrainKey;
+        var subscriptionId = GrainKey[(GrainKey.LastIndexOf(GrainId.PlacementSeparator) + 1)..];
         while (true)
         {
             var now = time.GetUtcNow();

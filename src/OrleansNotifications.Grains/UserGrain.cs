@@ -360,7 +360,7 @@ public sealed class UserGrain(
         foreach (var subscriptionId in changes.Deliveries.Where(d => d.Status == DeliveryStatus.Pending).Select(d => d.SubscriptionId).Distinct())
         {
             // Not awaited: the publish is acknowledged now; the endpoint delivers on its own (and its reminder covers a crash).
-            _ = grains.GetGrain<IEndpointGrain>(subscriptionId).DeliverAsync()
+            _ = grains.GetGrain<IEndpointGrain>(EndpointGrain.KeyOf(_user, subscriptionId)).DeliverAsync()
                 .ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
     }

@@ -125,7 +125,7 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
             {
                 // The promise to deliver is durable with the change: should the process die before the endpoint is called,
                 // this reminder wakes it after a restart.
-                SqliteReminderTable.Write(context, EndpointGrain.GrainTypeName, delivery.SubscriptionId, EndpointGrain.RetryReminderName,
+                SqliteReminderTable.Write(context, EndpointGrain.GrainTypeName, EndpointGrain.KeyOf(delivery.User, delivery.SubscriptionId), EndpointGrain.RetryReminderName,
                     due + EndpointGrain.SafetyNetDelay);
             }
         }

@@ -3,6 +3,7 @@ using OrleansNotifications.Grains.Apps;
 using OrleansNotifications.Grains.Push;
 using OrleansNotifications.Grains.Storage;
 using OrleansNotifications.Grains.Subscriptions;
+using OrleansNotifications.Runtime.Membership;
 using OrleansNotifications.Runtime.Reminders;
 using OrleansNotifications.Runtime.Storage;
 
@@ -32,6 +33,7 @@ public static class SqliteServiceCollectionExtensions
         services.AddSingleton<IGrainStorage, SqliteGrainStorage>();
         services.AddSingleton<IReminderTable, SqliteReminderTable>();
         services.AddSingleton<IDeliveryStore, SqliteDeliveryStore>();
+        services.AddSingleton<IMembershipTable, SqliteMembershipTable>();
         services.AddSingleton<IPushCredentialStore, SqlitePushCredentialStore>();
         return services;
     }

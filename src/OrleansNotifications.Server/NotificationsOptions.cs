@@ -8,9 +8,6 @@ public sealed class NotificationsOptions
     /// <summary>Bearer key for admin routes. Default: generated on first start into <c>&lt;DataDirectory&gt;/admin-key</c>.</summary>
     public string? AdminKey { get; set; }
 
-    /// <summary>This node's name: live connections are recorded with it. Default: the host name.</summary>
-    public string NodeName { get; set; } = Environment.MachineName;
-
     /// <summary>Where embedded data lives. Default <c>./data</c>.</summary>
     public string DataDirectory { get; set; } = "./data";
 

@@ -9,6 +9,7 @@ using OrleansNotifications.Grains.Push;
 using OrleansNotifications.Push;
 using OrleansNotifications.Persistence.Sqlite;
 using OrleansNotifications.Runtime.Hosting;
+using OrleansNotifications.Runtime.Membership;
 using OrleansNotifications.Server.Api;
 using OrleansNotifications.Server.Auth;
 using OrleansNotifications.Server.Http;
@@ -33,6 +34,15 @@ public static class ServerComposition
             .Validate(o => o.AppTokenLifetimeSeconds is >= 60 and <= 86400, "AppTokenLifetimeSeconds must be 60–86400.")
             .ValidateOnStart();
         services.AddOptions<GrainRuntimeOptions>().Bind(section.GetSection("Runtime"));
+        services.AddOptions<MembershipOptions>().Bind(section.GetSection("Cluster")).PostConfigure(o =>
+        {
+            // Unless told, other nodes reach this one where it listens (the first of --urls, a wildcard host made loopback).
+            if (section["Cluster:Address"] is null && builder.Configuration["urls"]?.Split(';')[0] is { Length: > 0 } url)
+            {
+                o.Address = url.Replace("://*", "://127.0.0.1", StringComparison.Ordinal).Replace("://+", "://127.0.0.1", StringComparison.Ordinal)
+                    .Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal);
+            }
+        });
         services.AddOptions<DeliveryOptions>().Bind(section.GetSection("Push"))
             .Validate(o => o.MaxAttempts >= 1, "Push:MaxAttempts must be at least 1.")
             .Validate(o => o.RetryBaseDelay > TimeSpan.Zero && o.MaxRetryDelay >= o.RetryBaseDelay, "Push retry delays must be positive, the maximum not below the base.")
@@ -43,6 +53,7 @@ public static class ServerComposition
 
         AddStorage(services, settings);
         services.AddNotificationGrains();
+        services.AddClusterMembership();
         services.AddPushProviders(settings.Push.WebPush.AllowInsecureEndpoints);
         services.AddSignalR(options => options.AddFilter<HubErrors>());
         services.RemoveAll<IHubProtocol>();
@@ -62,7 +73,9 @@ public static class ServerComposition
                 _ => context.ProblemDetails.Title,
             });
         services.AddExceptionHandler<ApiExceptionHandler>();
-        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
+        services.AddHealthChecks()
+            .AddCheck<StorageHealthCheck>("storage", tags: ["ready"])
+            .AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         services.AddHostedService<RetentionPruner>();
         return builder;
     }
@@ -128,7 +141,8 @@ public static class ServerComposition
         app.MapGroup("/v1/admin")
             .RequireAuthorization(AuthServiceCollectionExtensions.AdminPolicy)
             .MapAdminApps()
-            .MapAdminPush();
+            .MapAdminPush()
+            .MapAdminCluster();
 
         return app;
     }

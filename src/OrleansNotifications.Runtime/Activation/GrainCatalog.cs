@@ -13,7 +13,7 @@ internal sealed class GrainCatalog(
     IReminderTable reminders,
     TimeProvider time,
     IOptions<GrainRuntimeOptions> options,
-    ILogger<GrainCatalog> logger)
+    ILogger<GrainCatalog> logger) : IActivationDirectory
 {
     private readonly ConcurrentDictionary<GrainId, GrainActivation> _activations = new();
     private readonly ConcurrentDictionary<GrainId, Task> _deactivations = new();
@@ -25,6 +25,9 @@ internal sealed class GrainCatalog(
     public IReminderTable Reminders => reminders;
 
     public bool IsActive(GrainId id) => _activations.ContainsKey(id);
+
+    public IReadOnlyDictionary<string, int> CountByType() =>
+        _activations.Keys.GroupBy(id => id.Type).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
 
     /// <summary>Puts <paramref name="item"/> in the mailbox of the grain's activation, creating one if there is none.</summary>
     public void Dispatch(GrainId id, WorkItem item)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using OrleansNotifications.Runtime.Activation;
+using OrleansNotifications.Runtime.Membership;
 using OrleansNotifications.Runtime.Reminders;
 using OrleansNotifications.Runtime.Storage;
 
@@ -21,6 +22,7 @@ public static class GrainRuntimeServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GrainTypeRegistry>();
         services.TryAddSingleton<GrainCatalog>();
+        services.TryAddSingleton<IActivationDirectory>(sp => sp.GetRequiredService<GrainCatalog>());
         services.TryAddSingleton<IGrainCallInvoker, LocalGrainCallInvoker>();
         services.TryAddSingleton<IGrainFactory, GrainFactory>();
         services.TryAddSingleton<IGrainPlacement, SingleNodePlacement>();
@@ -28,6 +30,24 @@ public static class GrainRuntimeServiceCollectionExtensions
         services.TryAddSingleton<ReminderService>();
         services.AddHostedService<ActivationCollector>();
         services.AddHostedService(sp => sp.GetRequiredService<ReminderService>());
+        return services;
+    }
+
+    /// <summary>
+    /// Cluster membership on the storage provider's <see cref="IMembershipTable"/> (lease rows judged by the database clock)
+    /// and rendezvous placement over the active members, instead of "everything is local".
+    /// </summary>
+    public static IServiceCollection AddClusterMembership(this IServiceCollection services)
+    {
+        services.AddOptions<MembershipOptions>()
+            .Validate(o => !string.IsNullOrWhiteSpace(o.NodeName), "Cluster:NodeName is required.")
+            .Validate(o => o.HeartbeatPeriod > TimeSpan.Zero && o.LeaseTimeout > o.HeartbeatPeriod * 2,
+                "Cluster:LeaseTimeout must be more than two heartbeat periods.")
+            .ValidateOnStart();
+        services.AddSingleton<ClusterMembership>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterMembership>());
+        services.AddSingleton<RendezvousPlacement>();
+        services.Replace(ServiceDescriptor.Singleton<IGrainPlacement>(sp => sp.GetRequiredService<RendezvousPlacement>()));
         return services;
     }
 

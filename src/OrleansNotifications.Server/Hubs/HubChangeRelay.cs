@@ -3,12 +3,13 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using OrleansNotifications.Grains.Live;
 using OrleansNotifications.Grains.Model;
+using OrleansNotifications.Runtime.Membership;
 using OrleansNotifications.Server.Http;
 
 namespace OrleansNotifications.Server.Hubs;
 
 /// <summary>This node's end of the live path: an outbox per hub connection held here, fed by the users' grains.</summary>
-public sealed class HubChangeRelay(IHubContext<NotificationHub> hub, IOptions<NotificationsOptions> options) : IChangeRelay
+public sealed class HubChangeRelay(IHubContext<NotificationHub> hub, IOptions<MembershipOptions> options) : IChangeRelay
 {
     private readonly ConcurrentDictionary<string, ConnectionOutbox> _outboxes = new(StringComparer.Ordinal);
 

@@ -21,3 +21,9 @@ public sealed record SubscriptionResponse(
     string Id, string Platform, string? DeviceId, DateTimeOffset CreatedDateTime, DateTimeOffset ExpirationDateTime, string Status);
 
 public sealed record SubscriptionList(IReadOnlyList<SubscriptionResponse> Value);
+
+public sealed record ClusterNodeResponse(
+    string Name, string Address, string Status, DateTimeOffset StartedDateTime, DateTimeOffset LastHeartbeatDateTime,
+    int? Activations, IReadOnlyDictionary<string, int>? ActivationsByType);
+
+public sealed record ClusterResponse(string Node, IReadOnlyList<ClusterNodeResponse> Nodes);

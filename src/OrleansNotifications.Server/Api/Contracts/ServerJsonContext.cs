@@ -29,4 +29,5 @@ namespace OrleansNotifications.Server.Api.Contracts;
 [JsonSerializable(typeof(WebPushSettingsRequest))]
 [JsonSerializable(typeof(PushSettingsResponse))]
 [JsonSerializable(typeof(DeliveryList))]
+[JsonSerializable(typeof(ClusterResponse))]
 public sealed partial class ServerJsonContext : JsonSerializerContext;

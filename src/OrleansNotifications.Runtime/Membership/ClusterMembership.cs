@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace OrleansNotifications.Runtime.Membership;
+
+/// <summary>
+/// Keeps this node's lease alive and the view of the cluster fresh: every heartbeat period it renews its row and re-reads
+/// all rows. No consensus of its own: the database is the single coordinator, as in Orleans' ADO.NET clustering.
+/// </summary>
+public sealed partial class ClusterMembership(IMembershipTable table, IOptions<MembershipOptions> options, ILogger<ClusterMembership> logger)
+    : BackgroundService
+{
+    private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
+    private volatile IReadOnlyList<ClusterMember> _members = [];
+
+    public string LocalName => options.Value.NodeName;
+
+    /// <summary>Every known node, active or dead, as of the last refresh.</summary>
+    public IReadOnlyList<ClusterMember> Members => _members;
+
+    /// <summary>The nodes grains may live on, ordered by name (every node computes placement from the same list).</summary>
+    public IReadOnlyList<ClusterMember> Active { get; private set; } = [];
+
+    /// <summary>Whether this node holds a lease and has read the view at least once (readiness).</summary>
+    public bool HasJoined => _joined.Task.IsCompleted;
+
+    /// <summary>Renews the lease and re-reads the view now (also what the background loop does each period).</summary>
+    public async Task RefreshAsync()
+    {
+        var settings = options.Value;
+        await table.HeartbeatAsync(settings.NodeName, settings.Address, _startedAt);
+        var members = await table.ReadAsync(settings.LeaseTimeout);
+        _members = members;
+        Active = [.. members.Where(m => m.Status == MemberStatus.Active).OrderBy(m => m.Name, StringComparer.Ordinal)];
+        _joined.TrySetResult();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.HeartbeatPeriod);
+        do
+        {
+            try
+            {
+                await RefreshAsync();
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // Keep trying: a node that cannot renew its lease simply drops out of everyone's view when it expires.
+                LogHeartbeatFailed(logger, exception);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).AsTask().ContinueWith(t => !t.IsCanceled && t.Result, TaskScheduler.Default));
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await table.LeaveAsync(options.Value.NodeName);
+        }
+        catch (Exception exception)
+        {
+            LogHeartbeatFailed(logger, exception);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing this node's cluster lease failed")]
+    private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);
+}

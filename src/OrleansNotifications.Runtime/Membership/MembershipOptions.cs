@@ -1,0 +1,17 @@
+namespace OrleansNotifications.Runtime.Membership;
+
+/// <summary>This node in the cluster (configuration section <c>Notifications:Cluster</c>).</summary>
+public sealed class MembershipOptions
+{
+    /// <summary>Unique name of this node. Default: the host name.</summary>
+    public string NodeName { get; set; } = Environment.MachineName;
+
+    /// <summary>Where other nodes reach this one (its internal endpoint), e.g. <c>http://10.0.0.5:5000</c>.</summary>
+    public string Address { get; set; } = "http://127.0.0.1:5000";
+
+    /// <summary>How often the node renews its lease. Default 2 s.</summary>
+    public TimeSpan HeartbeatPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A node whose lease was not renewed for this long is dead and its grains move. Default 8 s (failover ≤ 10 s).</summary>
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(8);
+}
