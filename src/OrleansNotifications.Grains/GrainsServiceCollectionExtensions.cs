@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OrleansNotifications.Grains.Json;
 using OrleansNotifications.Runtime.Hosting;
 
 namespace OrleansNotifications.Grains;
@@ -7,6 +8,7 @@ public static class GrainsServiceCollectionExtensions
 {
     public static IServiceCollection AddNotificationGrains(this IServiceCollection services) =>
         services.AddGrainRuntime()
+            .AddGrainCallSerialization(GrainCallJsonContext.Default)
             .AddGrain<IUserGrain, UserGrain>(UserGrain.GrainTypeName)
             .AddGrain<IEndpointGrain, EndpointGrain>(EndpointGrain.GrainTypeName);
 }

@@ -10,7 +10,9 @@ using OrleansNotifications.Push;
 using OrleansNotifications.Persistence.Sqlite;
 using OrleansNotifications.Runtime.Hosting;
 using OrleansNotifications.Runtime.Membership;
+using OrleansNotifications.Runtime.Transport;
 using OrleansNotifications.Server.Api;
+using OrleansNotifications.Server.Cluster;
 using OrleansNotifications.Server.Auth;
 using OrleansNotifications.Server.Http;
 using OrleansNotifications.Server.Hubs;
@@ -53,7 +55,8 @@ public static class ServerComposition
 
         AddStorage(services, settings);
         services.AddNotificationGrains();
-        services.AddClusterMembership();
+        services.AddCluster();
+        services.AddSingleton<IClusterSecret, ClusterSecret>();
         services.AddPushProviders(settings.Push.WebPush.AllowInsecureEndpoints);
         services.AddSignalR(options => options.AddFilter<HubErrors>());
         services.RemoveAll<IHubProtocol>();
@@ -137,6 +140,8 @@ public static class ServerComposition
 
         app.MapHub<NotificationHub>(NotificationHub.Path, options => options.CloseOnAuthenticationExpiration = true)
             .RequireAuthorization(AuthServiceCollectionExtensions.UserPolicy);
+
+        app.MapInternalGrainCalls();
 
         app.MapGroup("/v1/admin")
             .RequireAuthorization(AuthServiceCollectionExtensions.AdminPolicy)

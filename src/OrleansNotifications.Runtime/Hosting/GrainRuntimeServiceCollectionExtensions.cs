@@ -2,7 +2,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using OrleansNotifications.Runtime.Activation;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Options;
 using OrleansNotifications.Runtime.Membership;
+using OrleansNotifications.Runtime.Transport;
 using OrleansNotifications.Runtime.Reminders;
 using OrleansNotifications.Runtime.Storage;
 
@@ -34,10 +37,12 @@ public static class GrainRuntimeServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Cluster membership on the storage provider's <see cref="IMembershipTable"/> (lease rows judged by the database clock)
-    /// and rendezvous placement over the active members, instead of "everything is local".
+    /// The cluster: membership on the storage provider's <see cref="IMembershipTable"/> (lease rows judged by the database
+    /// clock), rendezvous placement over the active members, and calls to grains owned elsewhere sent to their node. The host
+    /// registers an <see cref="IClusterSecret"/> and maps <see cref="GrainCallDispatcher"/> at
+    /// <see cref="RemoteGrainCallInvoker.PathPrefix"/>.
     /// </summary>
-    public static IServiceCollection AddClusterMembership(this IServiceCollection services)
+    public static IServiceCollection AddCluster(this IServiceCollection services)
     {
         services.AddOptions<MembershipOptions>()
             .Validate(o => !string.IsNullOrWhiteSpace(o.NodeName), "Cluster:NodeName is required.")
@@ -48,8 +53,19 @@ public static class GrainRuntimeServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ClusterMembership>());
         services.AddSingleton<RendezvousPlacement>();
         services.Replace(ServiceDescriptor.Singleton<IGrainPlacement>(sp => sp.GetRequiredService<RendezvousPlacement>()));
+        services.AddSingleton<GrainCallCodec>();
+        services.AddSingleton(sp => new GrainCallDispatcher(
+            sp.GetRequiredService<GrainTypeRegistry>(), sp.GetRequiredService<RendezvousPlacement>(), sp.GetRequiredService<GrainCallCodec>(),
+            sp.GetRequiredService<GrainCatalog>()));
+        services.Replace(ServiceDescriptor.Singleton<IGrainCallInvoker>(sp => new RemoteGrainCallInvoker(
+            sp.GetRequiredService<GrainCatalog>(), sp.GetRequiredService<RendezvousPlacement>(), sp.GetRequiredService<ClusterMembership>(),
+            sp.GetRequiredService<GrainCallCodec>(), sp.GetRequiredService<IClusterSecret>(), sp.GetRequiredService<IOptions<MembershipOptions>>())));
         return services;
     }
+
+    /// <summary>Makes the argument and result types known to <paramref name="resolver"/> able to cross nodes.</summary>
+    public static IServiceCollection AddGrainCallSerialization(this IServiceCollection services, IJsonTypeInfoResolver resolver) =>
+        services.AddSingleton(new GrainCallTypes(resolver));
 
     /// <summary>Registers <typeparamref name="TGrain"/> as the implementation of <typeparamref name="TInterface"/> under <paramref name="typeName"/>.</summary>
     public static IServiceCollection AddGrain<TInterface, TGrain>(this IServiceCollection services, string typeName)

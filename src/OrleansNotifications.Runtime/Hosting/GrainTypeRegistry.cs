@@ -7,10 +7,12 @@ public sealed class GrainTypeRegistry
 {
     private readonly Dictionary<Type, string> _namesByInterface = [];
     private readonly Dictionary<string, ObjectFactory> _factoriesByName = [];
+    private readonly Dictionary<string, Type> _interfacesByName = [];
 
     internal void Add(Type grainInterface, Type implementation, string typeName)
     {
         _namesByInterface[grainInterface] = typeName;
+        _interfacesByName[typeName] = grainInterface;
         _factoriesByName[typeName] = ActivatorUtilities.CreateFactory(implementation, []);
     }
 
@@ -18,6 +20,9 @@ public sealed class GrainTypeRegistry
         _namesByInterface.TryGetValue(grainInterface, out var name)
             ? name
             : throw new InvalidOperationException($"No grain implements {grainInterface.Name}; register it with AddGrain.");
+
+    /// <summary>The grain interface registered under <paramref name="typeName"/>, if any (calls from other nodes name it so).</summary>
+    public Type? InterfaceOf(string typeName) => _interfacesByName.GetValueOrDefault(typeName);
 
     internal Grain CreateGrain(string typeName, IServiceProvider services) =>
         _factoriesByName.TryGetValue(typeName, out var factory)

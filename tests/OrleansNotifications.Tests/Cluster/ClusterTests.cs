@@ -1,0 +1,79 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansNotifications.Grains;
+using OrleansNotifications.Runtime;
+using OrleansNotifications.Tests.Infrastructure;
+
+namespace OrleansNotifications.Tests.Cluster;
+
+/// <summary>Three nodes on one database: any node accepts any request, and each user's grain runs on its owner only.</summary>
+public sealed class ClusterTests(TestCluster cluster) : IClassFixture<TestCluster>
+{
+    private async Task<(string AppId, string Token)> CreateAppAsync(ClusterNode via)
+    {
+        var appId = "app-" + Guid.NewGuid().ToString("N")[..10];
+        var created = await via.Client(TestCluster.AdminKey).PostAsJsonAsync("/v1/admin/apps", new { appId }).ExpectAsync(201);
+        var token = await via.Client().PostAsync("/v1/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = created.Str("clientId"), ["client_secret"] = created.Str("clientSecret"),
+        })).ExpectAsync(200);
+        return (appId, token.Str("access_token"));
+    }
+
+    private static Task<JsonElement> PublishAsync(ClusterNode via, string token, string user, string title) =>
+        via.Client(token).PostJsonAsync($"/v1/users/{user}/notifications", $$"""{"payload":{"visualContent":{"title":"{{title}}"}""" + "}}").ExpectAsync(201);
+
+    [Fact]
+    public async Task PublishesThroughEveryNode_RunOnTheOwner_WithOneGapFreeSequence()
+    {
+        var (appId, token) = await CreateAppAsync(cluster.Nodes[0]);
+        var users = Enumerable.Range(0, 12).Select(_ => TestApp.NewUserId()).ToList();
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var (user, i) in users.Select((u, i) => (u, i)))
+            {
+                var published = await PublishAsync(cluster.Nodes[(i + round) % cluster.Nodes.Count], token, user, $"r{round}");
+                Assert.Equal(round + 1, published.GetProperty("sequence").GetInt64());
+            }
+        }
+
+        foreach (var user in users)
+        {
+            var grain = new GrainId(UserGrain.GrainTypeName, new UserKey(appId, user).GrainKey);
+            var owner = cluster.OwnerOf(grain);
+            Assert.All(cluster.Nodes, node => Assert.Equal(node == owner, node.Services.GetRequiredService<OrleansNotifications.Runtime.Activation.GrainCatalog>().IsActive(grain)));
+        }
+
+        // The users are spread: more than one node owns some.
+        Assert.True(users.Select(u => cluster.OwnerOf(new GrainId(UserGrain.GrainTypeName, new UserKey(appId, u).GrainKey))).Distinct().Count() > 1);
+    }
+
+    [Fact]
+    public async Task ReadsAndStateChanges_WorkFromAnyNode()
+    {
+        var (_, token) = await CreateAppAsync(cluster.Nodes[1]);
+        var user = TestApp.NewUserId();
+        var id = (await PublishAsync(cluster.Nodes[0], token, user, "hello")).Str("id");
+        await cluster.Nodes[2].Client(token).PatchJsonAsync($"/v1/users/{user}/notifications/{id}", """{"readState":"read"}""").ExpectAsync(200);
+        var feed = await cluster.Nodes[1].Client(token).GetAsync($"/v1/users/{user}/changes?since=0").ExpectAsync(200);
+        Assert.Equal(["created", "updated"], feed.GetProperty("value").EnumerateArray().Select(c => c.Str("kind")));
+    }
+
+    [Fact]
+    public async Task ANodeThatLeaves_HandsItsUsersToTheOthers()
+    {
+        var joined = await cluster.AddNodeAsync();
+        await cluster.WaitForViewAsync();
+        var (appId, token) = await CreateAppAsync(cluster.Nodes[0]);
+        var user = Enumerable.Range(0, 200).Select(_ => TestApp.NewUserId())
+            .First(u => cluster.OwnerOf(new GrainId(UserGrain.GrainTypeName, new UserKey(appId, u).GrainKey)) == joined);
+        await PublishAsync(cluster.Nodes[0], token, user, "before");
+
+        await cluster.RemoveAsync(joined);
+
+        var after = await PublishAsync(cluster.Nodes[0], token, user, "after");
+        Assert.Equal(2, after.GetProperty("sequence").GetInt64());
+        Assert.NotEqual(joined.Name, cluster.OwnerOf(new GrainId(UserGrain.GrainTypeName, new UserKey(appId, user).GrainKey)).Name);
+    }
+}

@@ -1,0 +1,123 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansNotifications.Runtime;
+using OrleansNotifications.Runtime.Membership;
+using OrleansNotifications.Tests.Infrastructure;
+
+namespace OrleansNotifications.Tests.Cluster;
+
+/// <summary>
+/// Several nodes in this test process, each a real Kestrel server on a loopback port, sharing one database, with short
+/// heartbeat and lease periods. Nodes call each other over HTTP exactly as separate processes would.
+/// </summary>
+public sealed class TestCluster : IAsyncLifetime
+{
+    public const string AdminKey = ServerFixture.AdminKeyValue;
+    private readonly TempDirectory _data = new();
+    private int _nextNode;
+
+    public List<ClusterNode> Nodes { get; } = [];
+
+    public string ConnectionString => $"Data Source={Path.Combine(_data.Path, "cluster.db")}";
+
+    public async Task InitializeAsync()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await AddNodeAsync();
+        }
+
+        await WaitForViewAsync();
+    }
+
+    public async Task<ClusterNode> AddNodeAsync()
+    {
+        var node = new ClusterNode($"node-{++_nextNode}", ConnectionString, Path.Combine(_data.Path, $"node-{_nextNode}"));
+        node.StartServer();
+        Nodes.Add(node);
+        await node.Membership.RefreshAsync();
+        return node;
+    }
+
+    /// <summary>Until every running node sees exactly the running nodes as active.</summary>
+    public async Task WaitForViewAsync()
+    {
+        var names = Nodes.Select(n => n.Name).Order(StringComparer.Ordinal).ToList();
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); ; await Task.Delay(50))
+        {
+            foreach (var node in Nodes)
+            {
+                await node.Membership.RefreshAsync();
+            }
+
+            if (Nodes.All(n => n.Membership.Active.Select(m => m.Name).SequenceEqual(names)))
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "The nodes did not agree on the membership within 10 s.");
+        }
+    }
+
+    public ClusterNode OwnerOf(GrainId grain) =>
+        Nodes.Single(n => n.Name == RendezvousPlacement.OwnerOf(grain.PlacementKey, Nodes[0].Membership.Active)!.Name);
+
+    public async Task RemoveAsync(ClusterNode node)
+    {
+        Nodes.Remove(node);
+        await node.DisposeAsync();
+        await WaitForViewAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in Nodes)
+        {
+            await node.DisposeAsync();
+        }
+
+        _data.Dispose();
+    }
+}
+
+public sealed class ClusterNode(string name, string connectionString, string dataDirectory) : WebApplicationFactory<Program>
+{
+    private readonly int _port = FreePort();
+
+    public string Name => name;
+
+    public string Url => $"http://127.0.0.1:{_port}";
+
+    public ClusterMembership Membership => Services.GetRequiredService<ClusterMembership>();
+
+    public IActivationDirectory Activations => Services.GetRequiredService<IActivationDirectory>();
+
+    public HttpClient Client(string? token = null)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(Url) };
+        return token is null ? client : client.WithBearer(token);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        UseKestrel(_port);
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("urls", Url);
+        builder.UseSetting("Notifications:DataDirectory", dataDirectory);
+        builder.UseSetting("Notifications:AdminKey", ServerFixture.AdminKeyValue);
+        builder.UseSetting("Notifications:Storage:ConnectionString", connectionString);
+        builder.UseSetting("Notifications:Storage:Synchronous", "NORMAL");
+        builder.UseSetting("Notifications:Cluster:NodeName", name);
+        builder.UseSetting("Notifications:Cluster:Address", Url);
+        builder.UseSetting("Notifications:Cluster:HeartbeatPeriod", "00:00:00.200");
+        builder.UseSetting("Notifications:Cluster:LeaseTimeout", "00:00:01");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
