@@ -373,7 +373,7 @@ public sealed class UserGrain(
             return;
         }
 
-        var gone = relay.Send(_connections.Values.Select(entry => entry.Connection).ToList(), changes);
+        var gone = relay.Send(_user, _connections.Values.Select(entry => entry.Connection).ToList(), changes);
         foreach (var connection in gone)
         {
             _connections.Remove(connection.ConnectionId);

@@ -62,6 +62,7 @@ public static class ServerComposition
         services.RemoveAll<IHubProtocol>();
         services.AddSingleton<IHubProtocol>(sp =>
             new NotificationHubProtocol(new JsonHubProtocol(sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>())));
+        services.AddSingleton<NodeRelay>();
         services.AddSingleton<HubChangeRelay>();
         services.AddSingleton<IChangeRelay>(sp => sp.GetRequiredService<HubChangeRelay>());
         services.AddNotificationsAuth();
@@ -141,7 +142,7 @@ public static class ServerComposition
         app.MapHub<NotificationHub>(NotificationHub.Path, options => options.CloseOnAuthenticationExpiration = true)
             .RequireAuthorization(AuthServiceCollectionExtensions.UserPolicy);
 
-        app.MapInternalGrainCalls();
+        app.MapInternalApi();
 
         app.MapGroup("/v1/admin")
             .RequireAuthorization(AuthServiceCollectionExtensions.AdminPolicy)

@@ -16,7 +16,7 @@ public interface IChangeRelay
     /// Queues <paramref name="changes"/> for each connection. Returns the connections the relay knows to be gone (closed,
     /// or their node is), which the grain then forgets.
     /// </summary>
-    IReadOnlyList<LiveConnection> Send(IReadOnlyCollection<LiveConnection> connections, IReadOnlyList<ChangeRecord> changes);
+    IReadOnlyList<LiveConnection> Send(UserKey user, IReadOnlyCollection<LiveConnection> connections, IReadOnlyList<ChangeRecord> changes);
 
     /// <summary>
     /// Closes the connections, for a grain that is about to lose its registry (deactivation): their clients reconnect and

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -82,9 +81,9 @@ public sealed class RemoteGrainCallInvoker : IGrainCallInvoker
         {
             response = await _http.SendAsync(request);
         }
-        catch (HttpRequestException exception) when (exception.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+        catch (HttpRequestException exception) when (exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
         {
-            return (false, default);
+            return (false, default); // no connection, so no request: the call did not run there
         }
 
         using (response)

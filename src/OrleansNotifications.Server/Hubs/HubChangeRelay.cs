@@ -1,15 +1,18 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using System.Text.Json;
+using OrleansNotifications.Grains;
 using OrleansNotifications.Grains.Live;
 using OrleansNotifications.Grains.Model;
 using OrleansNotifications.Runtime.Membership;
+using OrleansNotifications.Server.Cluster;
 using OrleansNotifications.Server.Http;
 
 namespace OrleansNotifications.Server.Hubs;
 
 /// <summary>This node's end of the live path: an outbox per hub connection held here, fed by the users' grains.</summary>
-public sealed class HubChangeRelay(IHubContext<NotificationHub> hub, IOptions<MembershipOptions> options) : IChangeRelay
+public sealed class HubChangeRelay(IHubContext<NotificationHub> hub, IOptions<MembershipOptions> options, NodeRelay nodes) : IChangeRelay
 {
     private readonly ConcurrentDictionary<string, ConnectionOutbox> _outboxes = new(StringComparer.Ordinal);
 
@@ -38,19 +41,36 @@ public sealed class HubChangeRelay(IHubContext<NotificationHub> hub, IOptions<Me
         }
     }
 
-    public IReadOnlyList<LiveConnection> Send(IReadOnlyCollection<LiveConnection> connections, IReadOnlyList<ChangeRecord> changes)
+    public IReadOnlyList<LiveConnection> Send(UserKey user, IReadOnlyCollection<LiveConnection> connections, IReadOnlyList<ChangeRecord> changes)
     {
         List<LiveConnection>? gone = null;
-        var payloads = changes.Select(change => new HubJson(FeedJson.Change(change))).ToList();
-        foreach (var connection in connections)
+        var encoded = changes.Select(FeedJson.Change).ToList();
+        var payloads = encoded.Select(json => new HubJson(json)).ToList();
+        foreach (var connection in connections.Where(c => c.Node == LocalNode))
         {
-            // A connection of another node cannot be reached from a single node: it is left over from before a restart.
-            if (connection.Node != LocalNode || !_outboxes.TryGetValue(connection.ConnectionId, out var outbox) || !outbox.TryQueue(payloads))
+            if (!_outboxes.TryGetValue(connection.ConnectionId, out var outbox) || !outbox.TryQueue(payloads))
             {
                 (gone ??= []).Add(connection);
             }
         }
 
+        foreach (var remote in connections.Where(c => c.Node != LocalNode).GroupBy(c => c.Node))
+        {
+            var batch = new RelayBatch(user.GrainKey, [.. remote.Select(c => c.ConnectionId)],
+                [.. encoded.Select(json => JsonDocument.Parse(json).RootElement.Clone())]);
+            if (!nodes.TryQueue(remote.Key, batch))
+            {
+                (gone ??= []).AddRange(remote);
+            }
+        }
+
         return gone ?? [];
+    }
+
+    /// <summary>Changes another node relays for connections held here; returns the ids this node does not hold.</summary>
+    public RelayAnswer Receive(RelayBatch batch)
+    {
+        var payloads = batch.Changes.Select(change => new HubJson(System.Text.Encoding.UTF8.GetBytes(change.GetRawText()))).ToList();
+        return new RelayAnswer([.. batch.ConnectionIds.Where(id => !_outboxes.TryGetValue(id, out var outbox) || !outbox.TryQueue(payloads))]);
     }
 }

@@ -61,6 +61,35 @@ public sealed class ClusterTests(TestCluster cluster) : IClassFixture<TestCluste
     }
 
     [Fact]
+    public async Task ADeviceOnOneNode_GetsChangesOfAUserWhoseGrainIsOnAnother_PublishedThroughAThird()
+    {
+        var (appId, token) = await CreateAppAsync(cluster.Nodes[0]);
+        var user = TestApp.NewUserId();
+        var owner = cluster.OwnerOf(new GrainId(UserGrain.GrainTypeName, new UserKey(appId, user).GrainKey));
+        var others = cluster.Nodes.Where(n => n != owner).ToList();
+        var userToken = (await others[0].Client(token).PostAsync($"/v1/users/{user}/tokens", null).ExpectAsync(201)).Str("token");
+        await using var remoteDevice = await HubClient.ConnectAsync(new Uri(others[0].Url), userToken);
+        await using var localDevice = await HubClient.ConnectAsync(new Uri(owner.Url), userToken);
+
+        var published = await PublishAsync(others[1], token, user, "across");
+        var read = await remoteDevice.InvokeAsync("MarkRead", published.Str("id"));
+
+        foreach (var device in new[] { remoteDevice, localDevice })
+        {
+            Assert.Equal((1L, "created"), await NextAsync(device));
+            Assert.Equal((2L, "updated"), await NextAsync(device));
+        }
+
+        Assert.Equal("read", read.Str("readState"));
+    }
+
+    private static async Task<(long, string)> NextAsync(HubClient device)
+    {
+        var change = await device.NextChangeAsync();
+        return (change.GetProperty("sequence").GetInt64(), change.Str("kind"));
+    }
+
+    [Fact]
     public async Task ANodeThatLeaves_HandsItsUsersToTheOthers()
     {
         var joined = await cluster.AddNodeAsync();

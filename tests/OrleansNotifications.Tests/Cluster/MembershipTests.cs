@@ -21,8 +21,9 @@ public sealed class MembershipTests(ServerFixture server) : IClassFixture<Server
     [Fact]
     public async Task Nodes_SeeEachOther_AndACleanLeaveIsSeenAtOnce()
     {
-        var a = Node("node-a-" + Guid.NewGuid().ToString("N")[..6]);
-        var b = Node("node-b-" + Guid.NewGuid().ToString("N")[..6]);
+        // Short leases, and both leave at the end: the fixture's own server must not keep routing grains to them.
+        var a = Node("node-a-" + Guid.NewGuid().ToString("N")[..6], TimeSpan.FromSeconds(2));
+        var b = Node("node-b-" + Guid.NewGuid().ToString("N")[..6], TimeSpan.FromSeconds(2));
         await a.RefreshAsync();
         await b.RefreshAsync();
         await a.RefreshAsync();
@@ -34,6 +35,7 @@ public sealed class MembershipTests(ServerFixture server) : IClassFixture<Server
         await a.RefreshAsync();
         Assert.DoesNotContain(a.Active, m => m.Name == b.LocalName);
         Assert.Equal(MemberStatus.Dead, a.Members.Single(m => m.Name == b.LocalName).Status);
+        await a.StopAsync(CancellationToken.None);
     }
 
     [Fact]
@@ -53,6 +55,7 @@ public sealed class MembershipTests(ServerFixture server) : IClassFixture<Server
         }
 
         Assert.Equal(MemberStatus.Dead, watcher.Members.Single(m => m.Name == silent.LocalName).Status);
+        await watcher.StopAsync(CancellationToken.None);
     }
 
     [Fact]

@@ -26,10 +26,22 @@ public sealed class HubClient : IAsyncDisposable
         _receiving = Task.Run(ReceiveAsync);
     }
 
-    public static async Task<HubClient> ConnectAsync(TestServer server, string accessToken)
+    public static async Task<HubClient> ConnectAsync(TestServer server, string accessToken) =>
+        await StartAsync(await server.CreateWebSocketClient().ConnectAsync(HubUri(server.BaseAddress, accessToken), CancellationToken.None));
+
+    /// <summary>Over a real socket, to a node listening on <paramref name="baseUrl"/>.</summary>
+    public static async Task<HubClient> ConnectAsync(Uri baseUrl, string accessToken)
     {
-        var uri = new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = "/hubs/notifications", Query = $"access_token={accessToken}" }.Uri;
-        var socket = await server.CreateWebSocketClient().ConnectAsync(uri, CancellationToken.None);
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(HubUri(baseUrl, accessToken), CancellationToken.None);
+        return await StartAsync(socket);
+    }
+
+    private static Uri HubUri(Uri baseUrl, string accessToken) =>
+        new UriBuilder(baseUrl) { Scheme = "ws", Path = "/hubs/notifications", Query = $"access_token={accessToken}" }.Uri;
+
+    private static async Task<HubClient> StartAsync(WebSocket socket)
+    {
         await SendTextAsync(socket, """{"protocol":"json","version":1}""" + RecordSeparator);
         var handshake = await ReadRecordsAsync(socket);
         Assert.Equal(["{}"], handshake);

@@ -1,0 +1,53 @@
+using System.Security.Cryptography;
+using System.Text;
+using OrleansNotifications.Runtime.Transport;
+using OrleansNotifications.Server.Hubs;
+
+namespace OrleansNotifications.Server.Cluster;
+
+/// <summary>
+/// <c>POST /internal/grains/{type}/{key}/{method}</c>: calls from other nodes to grains this node owns; and
+/// <c>POST /internal/relay</c>: live changes for hub connections held here. Only nodes know the cluster secret; anyone else
+/// gets 404, as if the routes did not exist.
+/// </summary>
+public static class InternalApi
+{
+    public static WebApplication MapInternalApi(this WebApplication app)
+    {
+        app.MapPost($"{RemoteGrainCallInvoker.PathPrefix}/{{type}}/{{key}}/{{method}}", CallAsync).ExcludeFromDescription();
+        app.MapPost(NodeRelay.Path, RelayAsync).ExcludeFromDescription();
+        return app;
+    }
+
+    private static bool FromANode(HttpContext context, IClusterSecret secret) =>
+        CryptographicOperations.FixedTimeEquals(
+            Encoding.UTF8.GetBytes(context.Request.Headers[RemoteGrainCallInvoker.SecretHeader].ToString()), Encoding.UTF8.GetBytes(secret.Value));
+
+    private static async Task<IResult> RelayAsync(HttpContext context, IClusterSecret secret, HubChangeRelay relay)
+    {
+        if (!FromANode(context, secret))
+        {
+            return TypedResults.NotFound();
+        }
+
+        var batch = await context.Request.ReadFromJsonAsync(RelayJsonContext.Default.RelayBatch);
+        return batch is null ? TypedResults.BadRequest() : TypedResults.Json(relay.Receive(batch), RelayJsonContext.Default.RelayAnswer);
+    }
+
+    private static async Task CallAsync(HttpContext context, string type, string key, string method, IClusterSecret secret, GrainCallDispatcher dispatcher)
+    {
+        if (!FromANode(context, secret))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body);
+        // Route values keep an escaped '/' (%2F) as it is; grain keys contain slashes, so undo the caller's escaping here.
+        var (status, result) = await dispatcher.DispatchAsync(Uri.UnescapeDataString(type), Uri.UnescapeDataString(key), method, body.ToArray());
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(result);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Threading.Channels;
+using OrleansNotifications.Grains;
+using OrleansNotifications.Runtime;
+using OrleansNotifications.Runtime.Membership;
+using OrleansNotifications.Runtime.Transport;
+
+namespace OrleansNotifications.Server.Cluster;
+
+/// <summary>
+/// Live changes for connections held by other nodes: one ordered queue per node, sent by one loop each, so every connection
+/// still gets its user's changes in sequence order. What the other node reports gone (or a node that left) is removed from
+/// the user's grain. A grain never waits for another node.
+/// </summary>
+public sealed partial class NodeRelay(ClusterMembership membership, IClusterSecret secret, IGrainFactory grains, ILogger<NodeRelay> logger)
+{
+    public const string Path = "/internal/relay";
+    private readonly ConcurrentDictionary<string, Channel<RelayBatch>> _queues = new(StringComparer.Ordinal);
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>False if the node is not an active member: its connections are gone.</summary>
+    public bool TryQueue(string node, RelayBatch batch)
+    {
+        if (!membership.Active.Any(m => m.Name == node))
+        {
+            return false;
+        }
+
+        _queues.GetOrAdd(node, Start).Writer.TryWrite(batch);
+        return true;
+    }
+
+    private Channel<RelayBatch> Start(string node)
+    {
+        var queue = Channel.CreateUnbounded<RelayBatch>(new UnboundedChannelOptions { SingleReader = true });
+        _ = Task.Run(() => DrainAsync(node, queue.Reader));
+        return queue;
+    }
+
+    private async Task DrainAsync(string node, ChannelReader<RelayBatch> queue)
+    {
+        await foreach (var batch in queue.ReadAllAsync())
+        {
+            IReadOnlyList<string> gone;
+            try
+            {
+                var address = membership.Active.FirstOrDefault(m => m.Name == node)?.Address
+                    ?? throw new HttpRequestException($"{node} is no longer a member.");
+                using var request = new HttpRequestMessage(HttpMethod.Post, address.TrimEnd('/') + Path)
+                {
+                    Content = JsonContent.Create(batch, RelayJsonContext.Default.RelayBatch),
+                };
+                request.Headers.Add(RemoteGrainCallInvoker.SecretHeader, secret.Value);
+                using var response = await _http.SendAsync(request);
+                response.EnsureSuccessStatusCode();
+                gone = (await response.Content.ReadFromJsonAsync(RelayJsonContext.Default.RelayAnswer))?.Gone ?? [];
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            {
+                // The node did not take them: its clients reconnect (to a live node) and catch up with Sync.
+                LogRelayFailed(logger, node, exception);
+                gone = batch.ConnectionIds;
+            }
+
+            foreach (var connectionId in gone)
+            {
+                await grains.GetGrain<IUserGrain>(batch.UserGrainKey).DisconnectAsync(connectionId);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Relaying live changes to node {Node} failed; its connections are dropped")]
+    private static partial void LogRelayFailed(ILogger logger, string node, Exception exception);
+}
