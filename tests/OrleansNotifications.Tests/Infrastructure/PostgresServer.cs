@@ -7,23 +7,21 @@ namespace OrleansNotifications.Tests.Infrastructure;
 
 /// <summary>
 /// A throwaway PostgreSQL server from the installed binaries: initdb in a temp directory, pg_ctl start on a free loopback
-/// port, and stop plus delete when the test process exits. One per test run (<see cref="Shared"/>); each test class takes
-/// a fresh database from it with <see cref="CreateDatabaseAsync"/>.
+/// port, stop and delete on dispose. One per test run, as the fixture of the <see cref="PostgreSqlCollection"/> (xunit
+/// disposes it when the collection is done; a process-exit handler would be killed by the test host before it finishes).
+/// Tests take fresh databases from it with <see cref="CreateDatabaseAsync"/>.
 /// </summary>
 public sealed class PostgresServer : IDisposable
 {
     private const string Binaries = "/usr/lib/postgresql/15/bin";
-    private static readonly Lazy<PostgresServer> Instance = new(Start);
-    private readonly TempDirectory _root;
+    private readonly TempDirectory _root = new();
     private int _databases;
 
-    private PostgresServer(TempDirectory root, int port)
+    public PostgresServer()
     {
-        _root = root;
-        Port = port;
+        Port = FreePort();
+        Start(_root.Path, Port);
     }
-
-    public static PostgresServer Shared => Instance.Value;
 
     public int Port { get; }
 
@@ -43,24 +41,19 @@ public sealed class PostgresServer : IDisposable
         return ConnectionString(name);
     }
 
-    private static PostgresServer Start()
+    private static void Start(string root, int port)
     {
-        var root = new TempDirectory();
-        var port = FreePort();
-        var data = Path.Combine(root.Path, "data");
+        var data = Path.Combine(root, "data");
         if (RunsAsRoot)
         {
             // initdb refuses to run as root: the cluster belongs to the postgres account, which must own the directory.
-            Run("chown", "-R", "postgres:postgres", root.Path);
+            Run("chown", "-R", "postgres:postgres", root);
         }
 
         Pg("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync");
         // The socket goes into our own directory (the system one may not exist or be writable); fsync stays on, as in production.
-        Pg("pg_ctl", "start", "-w", "-t", "60", "-D", data, "-l", Path.Combine(root.Path, "server.log"),
-            "-o", $"-k {root.Path} -c listen_addresses=127.0.0.1 -p {port} -c fsync=on -c max_connections=200");
-        var server = new PostgresServer(root, port);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
-        return server;
+        Pg("pg_ctl", "start", "-w", "-t", "60", "-D", data, "-l", Path.Combine(root, "server.log"),
+            "-o", $"-k {root} -c listen_addresses=127.0.0.1 -p {port} -c fsync=on -c max_connections=200");
     }
 
     public void Dispose()

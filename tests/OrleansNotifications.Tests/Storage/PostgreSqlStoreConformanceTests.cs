@@ -12,7 +12,8 @@ using OrleansNotifications.Tests.Infrastructure;
 namespace OrleansNotifications.Tests.Storage;
 
 /// <summary>The conformance suite on a fresh database of the shared throwaway server, plus what only PostgreSQL has.</summary>
-public sealed class PostgreSqlStoreConformanceTests : StoreConformanceTests
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlStoreConformanceTests(PostgresServer server) : StoreConformanceTests
 {
     private string _connectionString = null!;
 
@@ -20,7 +21,7 @@ public sealed class PostgreSqlStoreConformanceTests : StoreConformanceTests
 
     protected override async Task AddStorageAsync(IServiceCollection services)
     {
-        _connectionString = await PostgresServer.Shared.CreateDatabaseAsync("conformance");
+        _connectionString = await server.CreateDatabaseAsync("conformance");
         services.AddPostgreSqlStorage(o => o.ConnectionString = _connectionString);
     }
 
@@ -36,7 +37,7 @@ public sealed class PostgreSqlStoreConformanceTests : StoreConformanceTests
     [Fact]
     public async Task NodesStartingTogether_MigrateTheSchemaOnce()
     {
-        var connectionString = await PostgresServer.Shared.CreateDatabaseAsync("migration");
+        var connectionString = await server.CreateDatabaseAsync("migration");
         var providers = Enumerable.Range(0, 4).Select(_ =>
         {
             var services = new ServiceCollection().AddLogging();
