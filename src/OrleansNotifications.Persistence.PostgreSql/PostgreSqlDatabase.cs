@@ -26,16 +26,28 @@ public sealed class PostgreSqlDatabase : IStorageHealth, IDisposable
     /// <summary>Runs a read on a pooled connection; reads never wait for the writer (MVCC).</summary>
     public async Task<T> ReadAsync<T>(Func<PostgreSqlSession, Task<T>> read)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await using var connection = await DataSource.OpenConnectionAsync();
-            return await read(new PostgreSqlSession(connection));
-        }
-        catch (NpgsqlException exception)
-        {
-            throw Unavailable(exception);
+            try
+            {
+                await using var connection = await DataSource.OpenConnectionAsync();
+                return await read(new PostgreSqlSession(connection));
+            }
+            catch (NpgsqlException exception) when (attempt == 1 && IsBrokenConnection(exception))
+            {
+                // After a server restart or failover every idle pooled connection is dead: drop them all, and since a read
+                // changes nothing, try once more on a fresh one.
+                DataSource.Clear();
+            }
+            catch (NpgsqlException exception)
+            {
+                throw Unavailable(exception);
+            }
         }
     }
+
+    /// <summary>The connection failed, as opposed to a statement that the server rejected.</summary>
+    public static bool IsBrokenConnection(NpgsqlException exception) => exception is not PostgresException;
 
     public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
     {

@@ -23,6 +23,7 @@ public sealed partial class PostgreSqlWriteQueue : IDisposable
     private readonly Task _writer;
     private long _transactions;
     private long _writes;
+    private bool _committing;
 
     public PostgreSqlWriteQueue(PostgreSqlDatabase database, IOptions<PostgreSqlStorageOptions> options, ILogger<PostgreSqlWriteQueue> logger)
     {
@@ -61,33 +62,50 @@ public sealed partial class PostgreSqlWriteQueue : IDisposable
                 batch.Add(write);
             }
 
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                connection ??= await _database.DataSource.OpenConnectionAsync();
-                var session = new PostgreSqlSession(connection);
-                if (!await TryCommitAsync(session, batch))
+                try
                 {
+                    _committing = false;
+                    connection ??= await _database.DataSource.OpenConnectionAsync();
+                    var session = new PostgreSqlSession(connection);
+                    if (!await TryCommitAsync(session, batch))
+                    {
+                        foreach (var write in batch)
+                        {
+                            await TryCommitAsync(session, [write]);
+                        }
+                    }
+
+                    break;
+                }
+                catch (Exception exception)
+                {
+                    if (connection is not null)
+                    {
+                        await connection.DisposeAsync();
+                        connection = null;
+                    }
+
+                    // A pooled connection may have died while idle (server restart, failover). If it broke before a commit
+                    // was sent, the server rolled back everything: the unfinished writes can safely go once more on a new one.
+                    batch.RemoveAll(write => write.IsDone);
+                    if (attempt == 1 && !_committing)
+                    {
+                        LogReconnecting(_logger, exception);
+                        _database.DataSource.Clear();
+                        continue;
+                    }
+
+                    // The connection itself failed (server down, network) or a commit's outcome is unknown: fail what is left.
+                    LogWriterFailed(_logger, exception);
                     foreach (var write in batch)
                     {
-                        await TryCommitAsync(session, [write]);
+                        write.Fail(PostgreSqlDatabase.Unavailable(exception));
                     }
-                }
-            }
-            catch (Exception exception)
-            {
-                // The connection itself failed (server down, network): fail what is left of this batch, reconnect for the next.
-                LogWriterFailed(_logger, exception);
-                foreach (var write in batch)
-                {
-                    write.Fail(PostgreSqlDatabase.Unavailable(exception));
-                }
 
-                if (connection is not null)
-                {
-                    await connection.DisposeAsync();
+                    break;
                 }
-
-                connection = null;
             }
 
             batch.Clear();
@@ -114,7 +132,9 @@ public sealed partial class PostgreSqlWriteQueue : IDisposable
                 await write.ExecuteAsync(session);
             }
 
+            _committing = true;
             await transaction.CommitAsync();
+            _committing = false;
         }
         catch (Exception exception) when (session.Connection.State == ConnectionState.Open)
         {
@@ -156,6 +176,8 @@ public sealed partial class PostgreSqlWriteQueue : IDisposable
         public abstract void Complete();
 
         public abstract void Fail(Exception exception);
+
+        public abstract bool IsDone { get; }
     }
 
     private sealed class PendingWrite<T>(Func<PostgreSqlSession, Task<T>> work) : PendingWrite
@@ -170,7 +192,12 @@ public sealed partial class PostgreSqlWriteQueue : IDisposable
         public override void Complete() => _completion.TrySetResult(_result!);
 
         public override void Fail(Exception exception) => _completion.TrySetException(exception);
+
+        public override bool IsDone => _completion.Task.IsCompleted;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The PostgreSQL writer's connection broke before the commit; retrying the batch on a new one")]
+    private static partial void LogReconnecting(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The PostgreSQL writer failed; the batch was not committed")]
     private static partial void LogWriterFailed(ILogger logger, Exception exception);

@@ -63,6 +63,26 @@ public sealed class PostgreSqlStoreConformanceTests(PostgresServer server) : Sto
     }
 
     [Fact]
+    public async Task ConnectionsKilledByTheServer_AreReplaced_WithoutFailingReadsOrWrites()
+    {
+        var store = Get<INotificationStore>();
+        var user = NewUser();
+        await store.CommitAsync(Created(user, 0));
+        await store.ReadUserAsync(user);
+
+        await using (var admin = new NpgsqlConnection(_connectionString))
+        {
+            await admin.OpenAsync();
+            await using var kill = new NpgsqlCommand(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()", admin);
+            Assert.True((long)(await kill.ExecuteScalarAsync())! >= 2);
+        }
+
+        await store.CommitAsync(Created(user, 1));
+        Assert.Equal(2, (await store.ReadUserAsync(user)).Sequence);
+    }
+
+    [Fact]
     public async Task AClosedPort_IsStorageUnavailable()
     {
         using var closed = new TcpListener(IPAddress.Loopback, 0);

@@ -48,7 +48,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
     private INotificationStore Notifications => Get<INotificationStore>();
 
-    private static UserKey NewUser() => new("app", "u-" + Guid.NewGuid().ToString("N")[..10]);
+    protected static UserKey NewUser() => new("app", "u-" + Guid.NewGuid().ToString("N")[..10]);
 
     /// <summary>Adds a created notification to <paramref name="changes"/>.</summary>
     private static Notification Publish(UserChangeSet changes, DateTimeOffset? expires = null, string? anid = null, string? group = null,
@@ -70,7 +70,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         return notification;
     }
 
-    private static UserChangeSet Created(UserKey user, long expected, DateTimeOffset? occurred = null)
+    protected static UserChangeSet Created(UserKey user, long expected, DateTimeOffset? occurred = null)
     {
         var changes = new UserChangeSet(user, expected);
         Publish(changes, occurred: occurred);
