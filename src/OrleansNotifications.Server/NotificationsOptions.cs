@@ -31,7 +31,7 @@ public sealed class NotificationsOptions
         /// <summary><c>Sqlite</c> (default) or <c>PostgreSql</c>.</summary>
         public string Provider { get; set; } = "Sqlite";
 
-        /// <summary>Provider connection string. Default: <c>notifications.db</c> in the data directory.</summary>
+        /// <summary>Provider connection string. SQLite default: <c>notifications.db</c> in the data directory; PostgreSql: required.</summary>
         public string? ConnectionString { get; set; }
 
         /// <summary>SQLite <c>synchronous</c> for the writer: FULL (default, fsync per group commit) or NORMAL.</summary>

@@ -7,6 +7,7 @@ using OrleansNotifications.Grains;
 using OrleansNotifications.Grains.Live;
 using OrleansNotifications.Grains.Push;
 using OrleansNotifications.Push;
+using OrleansNotifications.Persistence.PostgreSql;
 using OrleansNotifications.Persistence.Sqlite;
 using OrleansNotifications.Runtime.Hosting;
 using OrleansNotifications.Runtime.Membership;
@@ -86,10 +87,25 @@ public static class ServerComposition
 
     private static void AddStorage(IServiceCollection services, NotificationsOptions settings)
     {
-        if (!settings.Storage.Provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+        var provider = settings.Storage.Provider;
+        if (provider.Equals("PostgreSql", StringComparison.OrdinalIgnoreCase))
+        {
+            // No default here: a cluster node silently falling back to a local file would split the cluster's data.
+            var postgres = settings.Storage.ConnectionString;
+            if (string.IsNullOrWhiteSpace(postgres))
+            {
+                throw new OptionsValidationException(NotificationsOptions.Section, typeof(NotificationsOptions),
+                    ["Storage:Provider 'PostgreSql' needs Storage:ConnectionString (an Npgsql connection string)."]);
+            }
+
+            services.AddPostgreSqlStorage(options => options.ConnectionString = postgres);
+            return;
+        }
+
+        if (!provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
         {
             throw new OptionsValidationException(NotificationsOptions.Section, typeof(NotificationsOptions),
-                [$"Storage:Provider '{settings.Storage.Provider}' is not available in this build; use Sqlite."]);
+                [$"Storage:Provider '{provider}' is unknown; use Sqlite or PostgreSql."]);
         }
 
         var connectionString = settings.Storage.ConnectionString;

@@ -1,0 +1,195 @@
+using System.Text;
+using Npgsql;
+using OrleansNotifications.Grains;
+using OrleansNotifications.Grains.Model;
+using OrleansNotifications.Grains.Storage;
+using OrleansNotifications.Runtime;
+using static OrleansNotifications.Persistence.PostgreSql.PostgreSqlCommandExtensions;
+
+namespace OrleansNotifications.Persistence.PostgreSql;
+
+public sealed class PostgreSqlNotificationStore(PostgreSqlDatabase database, PostgreSqlWriteQueue writer) : INotificationStore
+{
+    private const string UserFilter = "app_id = @app AND user_id = @user";
+    private const string RowColumns = "resource, content_hash, published_sequence";
+
+    public Task<UserHead> ReadUserAsync(UserKey user) => database.ReadAsync(async session =>
+    {
+        var sequence = await session.Command($"SELECT sequence FROM users WHERE {UserFilter}").ForUser(user).ScalarInt64Async() ?? 0;
+        var reminder = await session.Command("SELECT due_ms FROM reminders WHERE grain_type = @type AND grain_key = @key AND name = @name")
+            .With("@type", UserGrain.GrainTypeName).With("@key", user.GrainKey).With("@name", UserGrain.ExpiryReminderName)
+            .ScalarInt64Async();
+        return new UserHead(sequence, reminder is { } r ? FromUnixMs(r) : null);
+    });
+
+    public Task<StoredNotification?> FindByAppNotificationIdAsync(UserKey user, string appNotificationId) =>
+        database.ReadAsync(async session => (await ReadRows(
+            session.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND app_notification_id = @anid")
+                .ForUser(user).With("@anid", appNotificationId))).FirstOrDefault());
+
+    public Task<StoredNotification?> GetAsync(UserKey user, string id, DateTimeOffset now) =>
+        database.ReadAsync(async session => (await ReadRows(
+            session.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND id = @id AND expires_ms > @now")
+                .ForUser(user).With("@id", id).With("@now", now.ToUnixMs()))).FirstOrDefault());
+
+    public Task<IReadOnlyList<StoredNotification>> ListGroupAsync(UserKey user, string groupName, DateTimeOffset now) =>
+        database.ReadAsync<IReadOnlyList<StoredNotification>>(async session => await ReadRows(
+            session.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND group_name = @group AND expires_ms > @now")
+                .ForUser(user).With("@group", groupName).With("@now", now.ToUnixMs())));
+
+    public Task<IReadOnlyList<StoredNotification>> ListUnreadAsync(UserKey user, string? groupName, DateTimeOffset now) =>
+        database.ReadAsync<IReadOnlyList<StoredNotification>>(async session => await ReadRows(
+            session.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND read_state = @unread AND expires_ms > @now" +
+                    (groupName is null ? "" : " AND group_name = @group") + " ORDER BY published_sequence")
+                .ForUser(user).With("@unread", (int)ReadState.Unread).With("@now", now.ToUnixMs()).With("@group", groupName)));
+
+    public Task<IReadOnlyList<string>> ListExpiredAsync(UserKey user, DateTimeOffset now, int max) =>
+        database.ReadAsync<IReadOnlyList<string>>(async session => await session
+            .Command($"SELECT id FROM notifications WHERE {UserFilter} AND expires_ms <= @now ORDER BY expires_ms LIMIT @max")
+            .ForUser(user).With("@now", now.ToUnixMs()).With("@max", max).ReadAllAsync(reader => reader.GetString(0)));
+
+    public Task<DateTimeOffset?> EarliestExpiryAfterAsync(UserKey user, DateTimeOffset after) =>
+        database.ReadAsync(async session =>
+            await session.Command($"SELECT MIN(expires_ms) FROM notifications WHERE {UserFilter} AND expires_ms > @after")
+                .ForUser(user).With("@after", after.ToUnixMs()).ScalarInt64Async() is { } ms ? FromUnixMs(ms) : (DateTimeOffset?)null);
+
+    public async Task CommitAsync(UserChangeSet changes)
+    {
+        if (!await writer.WriteAsync(session => ApplyAsync(session, changes)))
+        {
+            throw new InconsistentStateException(
+                $"User {changes.User} is no longer at sequence {changes.ExpectedSequence}; another activation wrote first.");
+        }
+    }
+
+    /// <summary>Two round trips: the sequence guard, then (if it held) every other statement of the change set in one batch.</summary>
+    private static async Task<bool> ApplyAsync(PostgreSqlSession session, UserChangeSet changes)
+    {
+        var user = changes.User;
+        var guard = changes.ExpectedSequence == 0
+            ? session.Command("INSERT INTO users (app_id, user_id, sequence) VALUES (@app, @user, @new) ON CONFLICT DO NOTHING")
+            : session.Command($"UPDATE users SET sequence = @new WHERE {UserFilter} AND sequence = @expected").With("@expected", changes.ExpectedSequence);
+        if (await guard.ForUser(user).With("@new", changes.NewSequence).ExecuteAsync() != 1)
+        {
+            return false;
+        }
+
+        await using var batch = session.Batch();
+        foreach (var id in changes.Deletes)
+        {
+            batch.Add($"DELETE FROM notifications WHERE {UserFilter} AND id = @id").ForUser(user).With("@id", id);
+        }
+
+        foreach (var row in changes.Upserts)
+        {
+            var n = row.Resource;
+            batch.Add("""
+                INSERT INTO notifications (app_id, user_id, id, app_notification_id, group_name, read_state, user_action_state,
+                                           published_sequence, expires_ms, content_hash, resource)
+                VALUES (@app, @user, @id, @anid, @group, @read, @action, @published, @expires, @hash, @resource)
+                ON CONFLICT (app_id, user_id, id) DO UPDATE SET
+                    app_notification_id = excluded.app_notification_id, group_name = excluded.group_name,
+                    read_state = excluded.read_state, user_action_state = excluded.user_action_state,
+                    published_sequence = excluded.published_sequence, expires_ms = excluded.expires_ms,
+                    content_hash = excluded.content_hash, resource = excluded.resource
+                """)
+                .ForUser(user).With("@id", n.Id).With("@anid", n.AppNotificationId).With("@group", n.GroupName)
+                .With("@read", (int)n.ReadState).With("@action", (int)n.UserActionState).With("@published", row.PublishedSequence)
+                .With("@expires", n.ExpirationDateTime.ToUnixMs()).With("@hash", row.ContentHash).With("@resource", row.Json);
+        }
+
+        foreach (var change in changes.Changes)
+        {
+            batch.Add("""
+                INSERT INTO changes (app_id, user_id, sequence, kind, notification_id, occurred_ms, notification)
+                VALUES (@app, @user, @sequence, @kind, @id, @occurred, @notification)
+                """)
+                .ForUser(user).With("@sequence", change.Sequence).With("@kind", (int)change.Kind).With("@id", change.NotificationId)
+                .With("@occurred", change.OccurredDateTime.ToUnixMs()).With("@notification", change.NotificationJson);
+        }
+
+        foreach (var delivery in changes.Deliveries)
+        {
+            PostgreSqlDeliveryStore.Insert(batch, delivery);
+            if (delivery.NextAttemptAt is { } due)
+            {
+                // The promise to deliver is durable with the change: should the process die before the endpoint is called,
+                // this reminder wakes it after a restart.
+                PostgreSqlReminderTable.Write(batch, EndpointGrain.GrainTypeName, delivery.SubscriptionId, EndpointGrain.RetryReminderName,
+                    due + EndpointGrain.SafetyNetDelay);
+            }
+        }
+
+        if (changes.ReminderChanged)
+        {
+            PostgreSqlReminderTable.Write(batch, UserGrain.GrainTypeName, user.GrainKey, UserGrain.ExpiryReminderName, changes.ExpiryReminder);
+        }
+
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync();
+        }
+
+        return true;
+    }
+
+    public Task<NotificationPage> ListAsync(UserKey user, NotificationQuery query, DateTimeOffset now) =>
+        database.ReadAsync(async session =>
+        {
+            var sql = new StringBuilder($"SELECT resource, published_sequence FROM notifications WHERE {UserFilter} AND expires_ms > @now");
+            sql.Append(query.ReadState is null ? "" : " AND read_state = @read")
+                .Append(query.UserActionState is null ? "" : " AND user_action_state = @action")
+                .Append(query.GroupName is null ? "" : " AND group_name = @group")
+                .Append(query.Before is null ? "" : " AND published_sequence < @before")
+                .Append(" ORDER BY published_sequence DESC LIMIT @top");
+            var rows = await session.Command(sql.ToString()).ForUser(user)
+                .With("@now", now.ToUnixMs()).With("@top", query.Top + 1)
+                .With("@read", (int?)query.ReadState).With("@action", (int?)query.UserActionState)
+                .With("@group", query.GroupName).With("@before", query.Before)
+                .ReadAllAsync(reader => (Resource: (byte[])reader[0], Published: reader.GetInt64(1)));
+            return rows.Count > query.Top
+                ? new NotificationPage(rows.Take(query.Top).Select(r => r.Resource).ToList(), rows[query.Top - 1].Published)
+                : new NotificationPage(rows.Select(r => r.Resource).ToList(), null);
+        });
+
+    public Task<ChangeFeedPage> ReadChangesAsync(UserKey user, long since, int top) =>
+        // One snapshot, so pruning cannot slip between reading the page and judging the cursor.
+        database.ReadAsync(session => session.SnapshotAsync(async () =>
+        {
+            var changes = await session
+                .Command($"SELECT sequence, kind, notification_id, occurred_ms, notification FROM changes WHERE {UserFilter} AND sequence > @since ORDER BY sequence LIMIT @top")
+                .ForUser(user).With("@since", since).With("@top", top + 1)
+                .ReadAllAsync(reader => new ChangeRecord(
+                    reader.GetInt64(0), (ChangeKind)reader.GetInt32(1), reader.GetString(2), FromUnixMs(reader.GetInt64(3)),
+                    reader.IsDBNull(4) ? null : (byte[])reader[4]));
+            var hasMore = changes.Count > top;
+            if (hasMore)
+            {
+                changes.RemoveAt(top);
+            }
+
+            if (changes.Count > 0 && changes[0].Sequence == since + 1)
+            {
+                return new ChangeFeedPage(changes, hasMore, false);
+            }
+
+            var current = await session.Command($"SELECT sequence FROM users WHERE {UserFilter}").ForUser(user).ScalarInt64Async() ?? 0;
+            var expired = changes.Count > 0 || since < current; // a gap right after the cursor: those changes were pruned
+            return expired ? new ChangeFeedPage([], false, true, current) : new ChangeFeedPage(changes, hasMore, false, current);
+        }));
+
+    /// <summary>
+    /// Ids follow commit order, so the oldest changes are an id prefix. Deleting only the prefix that ends at the first entry
+    /// newer than the cutoff means every user loses only changes older than all it keeps: feeds stay gap-free.
+    /// </summary>
+    public Task<int> PruneChangesAsync(DateTimeOffset olderThan, int max) =>
+        writer.WriteAsync(session => session.Command("""
+            DELETE FROM changes WHERE id IN (
+                SELECT id FROM changes
+                WHERE id < COALESCE((SELECT id FROM changes WHERE occurred_ms >= @cutoff ORDER BY id LIMIT 1), 9223372036854775807)
+                ORDER BY id LIMIT @max)
+            """).With("@cutoff", olderThan.ToUnixMs()).With("@max", max).ExecuteAsync());
+
+    private static Task<List<StoredNotification>> ReadRows(NpgsqlCommand command) =>
+        command.ReadAllAsync(reader => new StoredNotification((byte[])reader[0], (byte[])reader[1], reader.GetInt64(2)));
+}

@@ -1,0 +1,83 @@
+using Npgsql;
+using OrleansNotifications.Grains;
+using OrleansNotifications.Grains.Model;
+using OrleansNotifications.Grains.Subscriptions;
+using static OrleansNotifications.Persistence.PostgreSql.PostgreSqlCommandExtensions;
+
+namespace OrleansNotifications.Persistence.PostgreSql;
+
+public sealed class PostgreSqlSubscriptionStore(PostgreSqlDatabase database, PostgreSqlWriteQueue writer) : ISubscriptionStore
+{
+    private const string Columns =
+        "id, app_id, user_id, platform, device_id, push_token, web_endpoint, web_p256dh, web_auth, created_ms, expires_ms, status";
+
+    public Task<Subscription?> SaveAsync(Subscription subscription, int maxPerUser) =>
+        writer.WriteAsync(async session =>
+        {
+            var user = subscription.User;
+            var existingId = subscription.DeviceId is null
+                ? null
+                : await session.Command("SELECT id FROM subscriptions WHERE app_id = @app AND user_id = @user AND device_id = @device")
+                    .ForUser(user).With("@device", subscription.DeviceId).ScalarAsync() as string;
+            if (existingId is null)
+            {
+                var count = await session.Command("SELECT COUNT(*) FROM subscriptions WHERE app_id = @app AND user_id = @user AND expires_ms > @now")
+                    .ForUser(user).With("@now", subscription.CreatedDateTime.ToUnixMs()).ScalarInt64Async();
+                if (count >= maxPerUser)
+                {
+                    return null;
+                }
+            }
+
+            var stored = subscription with { Id = existingId ?? subscription.Id };
+            await session.Command($"""
+                INSERT INTO subscriptions ({Columns})
+                VALUES (@id, @app, @user, @platform, @device, @token, @endpoint, @p256dh, @auth, @created, @expires, @status)
+                ON CONFLICT (id) DO UPDATE SET
+                    platform = excluded.platform, push_token = excluded.push_token, web_endpoint = excluded.web_endpoint,
+                    web_p256dh = excluded.web_p256dh, web_auth = excluded.web_auth, created_ms = excluded.created_ms,
+                    expires_ms = excluded.expires_ms, status = excluded.status
+                """)
+                .ForUser(user).With("@id", stored.Id).With("@platform", (int)stored.Platform).With("@device", stored.DeviceId)
+                .With("@token", stored.PushToken).With("@endpoint", stored.WebPush?.Endpoint).With("@p256dh", stored.WebPush?.P256dh)
+                .With("@auth", stored.WebPush?.Auth).With("@created", stored.CreatedDateTime.ToUnixMs())
+                .With("@expires", stored.ExpirationDateTime.ToUnixMs()).With("@status", (int)stored.Status)
+                .ExecuteAsync();
+            return (Subscription?)stored;
+        });
+
+    public Task<IReadOnlyList<Subscription>> ListAsync(UserKey user, DateTimeOffset now) =>
+        database.ReadAsync<IReadOnlyList<Subscription>>(async session => await Read(session
+            .Command($"SELECT {Columns} FROM subscriptions WHERE app_id = @app AND user_id = @user AND expires_ms > @now ORDER BY created_ms DESC")
+            .ForUser(user).With("@now", now.ToUnixMs())));
+
+    public Task<Subscription?> GetAsync(string id, DateTimeOffset now) =>
+        database.ReadAsync(async session => (await Read(session
+            .Command($"SELECT {Columns} FROM subscriptions WHERE id = @id AND expires_ms > @now")
+            .With("@id", id).With("@now", now.ToUnixMs()))).FirstOrDefault());
+
+    public Task MarkInvalidAsync(string id) =>
+        writer.WriteAsync(session => session.Command("UPDATE subscriptions SET status = @invalid WHERE id = @id")
+            .With("@id", id).With("@invalid", (int)SubscriptionStatus.Invalid).ExecuteAsync());
+
+    public async Task<bool> DeleteAsync(UserKey user, string id) =>
+        await writer.WriteAsync(session => session
+            .Command("DELETE FROM subscriptions WHERE app_id = @app AND user_id = @user AND id = @id")
+            .ForUser(user).With("@id", id).ExecuteAsync()) == 1;
+
+    private static Task<List<Subscription>> Read(NpgsqlCommand command) =>
+        command.ReadAllAsync(reader =>
+        {
+            var endpoint = reader.NullableString(6);
+            return new Subscription(
+                reader.GetString(0),
+                new UserKey(reader.GetString(1), reader.GetString(2)),
+                (PlatformType)reader.GetInt32(3),
+                reader.NullableString(4),
+                reader.NullableString(5),
+                endpoint is null ? null : new WebPushTarget(endpoint, reader.GetString(7), reader.GetString(8)),
+                FromUnixMs(reader.GetInt64(9)),
+                FromUnixMs(reader.GetInt64(10)),
+                (SubscriptionStatus)reader.GetInt32(11));
+        });
+}
