@@ -115,7 +115,7 @@ public sealed class PostgreSqlNotificationStore(PostgreSqlDatabase database, Pos
             {
                 // The promise to deliver is durable with the change: should the process die before the endpoint is called,
                 // this reminder wakes it after a restart.
-                PostgreSqlReminderTable.Write(batch, EndpointGrain.GrainTypeName, delivery.SubscriptionId, EndpointGrain.RetryReminderName,
+                PostgreSqlReminderTable.Write(batch, EndpointGrain.GrainTypeName, EndpointGrain.KeyOf(delivery.User, delivery.SubscriptionId), EndpointGrain.RetryReminderName,
                     due + EndpointGrain.SafetyNetDelay);
             }
         }

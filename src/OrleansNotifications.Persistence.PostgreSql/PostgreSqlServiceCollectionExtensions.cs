@@ -4,6 +4,7 @@ using OrleansNotifications.Grains.Apps;
 using OrleansNotifications.Grains.Push;
 using OrleansNotifications.Grains.Storage;
 using OrleansNotifications.Grains.Subscriptions;
+using OrleansNotifications.Runtime.Membership;
 using OrleansNotifications.Runtime.Reminders;
 using OrleansNotifications.Runtime.Storage;
 
@@ -44,6 +45,7 @@ public static class PostgreSqlServiceCollectionExtensions
         services.AddSingleton<IReminderTable, PostgreSqlReminderTable>();
         services.AddSingleton<IDeliveryStore, PostgreSqlDeliveryStore>();
         services.AddSingleton<IPushCredentialStore, PostgreSqlPushCredentialStore>();
+        services.AddSingleton<IMembershipTable, PostgreSqlMembershipTable>();
         return services;
     }
 

@@ -7,8 +7,9 @@ using OrleansNotifications.Tests.Infrastructure;
 
 namespace OrleansNotifications.Tests.Cluster;
 
-/// <summary>Three nodes on one database: any node accepts any request, and each user's grain runs on its owner only.</summary>
-public sealed class ClusterTests(TestCluster cluster) : IClassFixture<TestCluster>
+/// <summary>Three nodes on one PostgreSQL database: any node accepts any request, and each user's grain runs on its owner only.</summary>
+[Collection(PostgreSqlCollection.Name)]
+public sealed class ClusterTests(PostgresServer postgres, TestCluster cluster) : IClassFixture<TestCluster>
 {
     private async Task<(string AppId, string Token)> CreateAppAsync(ClusterNode via)
     {
@@ -27,6 +28,7 @@ public sealed class ClusterTests(TestCluster cluster) : IClassFixture<TestCluste
     [Fact]
     public async Task PublishesThroughEveryNode_RunOnTheOwner_WithOneGapFreeSequence()
     {
+        await cluster.StartAsync(postgres);
         var (appId, token) = await CreateAppAsync(cluster.Nodes[0]);
         var users = Enumerable.Range(0, 12).Select(_ => TestApp.NewUserId()).ToList();
         for (var round = 0; round < 3; round++)
@@ -52,6 +54,7 @@ public sealed class ClusterTests(TestCluster cluster) : IClassFixture<TestCluste
     [Fact]
     public async Task ReadsAndStateChanges_WorkFromAnyNode()
     {
+        await cluster.StartAsync(postgres);
         var (_, token) = await CreateAppAsync(cluster.Nodes[1]);
         var user = TestApp.NewUserId();
         var id = (await PublishAsync(cluster.Nodes[0], token, user, "hello")).Str("id");
@@ -63,6 +66,7 @@ public sealed class ClusterTests(TestCluster cluster) : IClassFixture<TestCluste
     [Fact]
     public async Task ADeviceOnOneNode_GetsChangesOfAUserWhoseGrainIsOnAnother_PublishedThroughAThird()
     {
+        await cluster.StartAsync(postgres);
         var (appId, token) = await CreateAppAsync(cluster.Nodes[0]);
         var user = TestApp.NewUserId();
         var owner = cluster.OwnerOf(new GrainId(UserGrain.GrainTypeName, new UserKey(appId, user).GrainKey));
@@ -92,6 +96,7 @@ public sealed class ClusterTests(TestCluster cluster) : IClassFixture<TestCluste
     [Fact]
     public async Task ANodeThatLeaves_HandsItsUsersToTheOthers()
     {
+        await cluster.StartAsync(postgres);
         var joined = await cluster.AddNodeAsync();
         await cluster.WaitForViewAsync();
         var (appId, token) = await CreateAppAsync(cluster.Nodes[0]);

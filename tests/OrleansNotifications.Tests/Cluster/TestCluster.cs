@@ -8,32 +8,50 @@ using OrleansNotifications.Tests.Infrastructure;
 namespace OrleansNotifications.Tests.Cluster;
 
 /// <summary>
-/// Several nodes in this test process, each a real Kestrel server on a loopback port, sharing one database, with short
-/// heartbeat and lease periods. Nodes call each other over HTTP exactly as separate processes would.
+/// Several nodes in this test process, each a real Kestrel server on a loopback port, sharing one throwaway PostgreSQL
+/// database, with short heartbeat and lease periods. Nodes call each other over HTTP exactly as separate processes would.
+/// Tests call <see cref="StartAsync"/> first (a class fixture cannot take the PostgreSQL collection fixture itself).
 /// </summary>
 public sealed class TestCluster : IAsyncLifetime
 {
     public const string AdminKey = ServerFixture.AdminKeyValue;
     private readonly TempDirectory _data = new();
+    private readonly SemaphoreSlim _starting = new(1);
+    private string? _connectionString;
     private int _nextNode;
 
     public List<ClusterNode> Nodes { get; } = [];
 
-    public string ConnectionString => $"Data Source={Path.Combine(_data.Path, "cluster.db")}";
+    public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task InitializeAsync()
+    /// <summary>Three nodes on a fresh database of <paramref name="postgres"/>, once per test class.</summary>
+    public async Task StartAsync(PostgresServer postgres)
     {
-        for (var i = 0; i < 3; i++)
+        await _starting.WaitAsync();
+        try
         {
-            await AddNodeAsync();
-        }
+            if (_connectionString is not null)
+            {
+                return;
+            }
 
-        await WaitForViewAsync();
+            _connectionString = postgres.ConnectionString(await postgres.CreateDatabaseAsync("cluster"));
+            for (var i = 0; i < 3; i++)
+            {
+                await AddNodeAsync();
+            }
+
+            await WaitForViewAsync();
+        }
+        finally
+        {
+            _starting.Release();
+        }
     }
 
     public async Task<ClusterNode> AddNodeAsync()
     {
-        var node = new ClusterNode($"node-{++_nextNode}", ConnectionString, Path.Combine(_data.Path, $"node-{_nextNode}"));
+        var node = new ClusterNode($"node-{++_nextNode}", _connectionString!, Path.Combine(_data.Path, $"node-{_nextNode}"));
         node.StartServer();
         Nodes.Add(node);
         await node.Membership.RefreshAsync();
@@ -106,8 +124,8 @@ public sealed class ClusterNode(string name, string connectionString, string dat
         builder.UseSetting("urls", Url);
         builder.UseSetting("Notifications:DataDirectory", dataDirectory);
         builder.UseSetting("Notifications:AdminKey", ServerFixture.AdminKeyValue);
+        builder.UseSetting("Notifications:Storage:Provider", "PostgreSql");
         builder.UseSetting("Notifications:Storage:ConnectionString", connectionString);
-        builder.UseSetting("Notifications:Storage:Synchronous", "NORMAL");
         builder.UseSetting("Notifications:Cluster:NodeName", name);
         builder.UseSetting("Notifications:Cluster:Address", Url);
         builder.UseSetting("Notifications:Cluster:HeartbeatPeriod", "00:00:00.200");
