@@ -58,6 +58,8 @@ test("a publish reaches the browser's push service encrypted (aes128gcm) and sig
     { kind: entry.kind, notificationId: entry.notificationId, sequence: entry.sequence, raw: entry.notification.payload.rawContent },
     { kind: "created", notificationId: published.id, sequence: 1, raw: "{\"order\":17}" });
 
+  // The push service answered; the outcome is recorded just after.
+  await waitUntil(async () => (await deliveries(app, user, published.id))[0]?.status === "delivered");
   const [row] = await deliveries(app, user, published.id);
   assert.deepEqual([row.subscriptionId, row.platform, row.status, row.attempts], [subscription.id, "webpush", "delivered", 1]);
 

@@ -310,8 +310,8 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
         var due = await Get<IReminderTable>().GetDueAsync(Now.AddHours(1), 100);
         Assert.Equal(
-            [new(new GrainId(EndpointGrain.GrainTypeName, "s1"), EndpointGrain.RetryReminderName, Now + EndpointGrain.SafetyNetDelay),
-             new(new GrainId(EndpointGrain.GrainTypeName, "s2"), EndpointGrain.RetryReminderName, Now.AddMinutes(1) + EndpointGrain.SafetyNetDelay)],
+            [new(new GrainId(EndpointGrain.GrainTypeName, EndpointGrain.KeyOf(user, "s1")), EndpointGrain.RetryReminderName, Now + EndpointGrain.SafetyNetDelay),
+             new(new GrainId(EndpointGrain.GrainTypeName, EndpointGrain.KeyOf(user, "s2")), EndpointGrain.RetryReminderName, Now.AddMinutes(1) + EndpointGrain.SafetyNetDelay)],
             due.Where(r => r.Grain.Type == EndpointGrain.GrainTypeName));
         Assert.Equal([toS1], await deliveries.ListDueAsync("s1", Now, 10));
         Assert.Empty(await deliveries.ListDueAsync("s2", Now, 10));
