@@ -26,6 +26,19 @@ internal sealed class GrainCatalog(
 
     public bool IsActive(GrainId id) => _activations.ContainsKey(id);
 
+    /// <summary>Deactivates every activation <paramref name="isLocal"/> no longer places here (after the membership changed).</summary>
+    public int DeactivateWhere(Func<GrainId, bool> moved)
+    {
+        var count = 0;
+        foreach (var id in _activations.Keys.Where(moved))
+        {
+            RequestDeactivation(id);
+            count++;
+        }
+
+        return count;
+    }
+
     public IReadOnlyDictionary<string, int> CountByType() =>
         _activations.Keys.GroupBy(id => id.Type).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
 

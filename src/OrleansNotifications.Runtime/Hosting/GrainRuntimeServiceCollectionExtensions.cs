@@ -51,7 +51,7 @@ public static class GrainRuntimeServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<ClusterMembership>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterMembership>());
-        services.AddSingleton<RendezvousPlacement>();
+        services.AddSingleton(sp => new RendezvousPlacement(sp.GetRequiredService<ClusterMembership>(), sp.GetRequiredService<GrainCatalog>()));
         services.Replace(ServiceDescriptor.Singleton<IGrainPlacement>(sp => sp.GetRequiredService<RendezvousPlacement>()));
         services.AddSingleton<GrainCallCodec>();
         services.AddSingleton(sp => new GrainCallDispatcher(

@@ -23,6 +23,12 @@ public sealed partial class ClusterMembership(IMembershipTable table, IOptions<M
     /// <summary>The nodes grains may live on, ordered by name (every node computes placement from the same list).</summary>
     public IReadOnlyList<ClusterMember> Active { get; private set; } = [];
 
+    /// <summary>
+    /// Raised after a refresh that changed the active members (old, new): grains and connections whose owner changed must
+    /// move. Handlers run on the refreshing thread and must not block.
+    /// </summary>
+    public event Action<IReadOnlyList<ClusterMember>, IReadOnlyList<ClusterMember>>? ViewChanged;
+
     /// <summary>Whether this node holds a lease and has read the view at least once (readiness).</summary>
     public bool HasJoined => _joined.Task.IsCompleted;
 
@@ -33,8 +39,13 @@ public sealed partial class ClusterMembership(IMembershipTable table, IOptions<M
         await table.HeartbeatAsync(settings.NodeName, settings.Address, _startedAt);
         var members = await table.ReadAsync(settings.LeaseTimeout);
         _members = members;
+        var before = Active;
         Active = [.. members.Where(m => m.Status == MemberStatus.Active).OrderBy(m => m.Name, StringComparer.Ordinal)];
         _joined.TrySetResult();
+        if (!before.Select(m => m.Name).SequenceEqual(Active.Select(m => m.Name)))
+        {
+            ViewChanged?.Invoke(before, Active);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

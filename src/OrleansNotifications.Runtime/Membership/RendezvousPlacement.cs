@@ -6,8 +6,18 @@ namespace OrleansNotifications.Runtime.Membership;
 /// Rendezvous (highest-random-weight) hashing of a grain's placement key over the active members: every node computes the
 /// same owner from the same view, and when a node joins or leaves only the grains it gains or held move.
 /// </summary>
-public sealed class RendezvousPlacement(ClusterMembership membership) : IGrainPlacement
+public sealed class RendezvousPlacement : IGrainPlacement
 {
+    private readonly ClusterMembership membership;
+
+    internal RendezvousPlacement(ClusterMembership membership, Activation.GrainCatalog catalog)
+    {
+        this.membership = membership;
+        // Orleans does the same: an activation whose grain now belongs to another node is deactivated here, so there is only
+        // ever one live activation per grain (a stale one could not write anyway: its compare-and-swap would fail).
+        membership.ViewChanged += (_, _) => catalog.DeactivateWhere(id => !IsLocal(id));
+    }
+
     public bool IsLocal(GrainId grain) => OwnerOf(grain) is not { } owner || owner.Name == membership.LocalName;
 
     /// <summary>The active member that owns the grain; null before this node has a view (then everything is local).</summary>

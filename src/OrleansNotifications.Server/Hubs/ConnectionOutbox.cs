@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
+using OrleansNotifications.Grains;
 
 namespace OrleansNotifications.Server.Hubs;
 
@@ -17,12 +18,15 @@ internal sealed class ConnectionOutbox
     private readonly ISingleClientProxy _client;
     private readonly HubCallerContext _connection;
 
-    public ConnectionOutbox(ISingleClientProxy client, HubCallerContext connection)
+    public ConnectionOutbox(ISingleClientProxy client, HubCallerContext connection, UserKey user)
     {
         _client = client;
         _connection = connection;
+        User = user;
         _ = Task.Run(DrainAsync);
     }
+
+    public UserKey User { get; }
 
     /// <summary>Queues the changes in order; false if the connection is closed or fell too far behind (and is now closed).</summary>
     public bool TryQueue(IReadOnlyList<HubJson> changes)

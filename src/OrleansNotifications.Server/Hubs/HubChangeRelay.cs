@@ -12,18 +12,42 @@ using OrleansNotifications.Server.Http;
 namespace OrleansNotifications.Server.Hubs;
 
 /// <summary>This node's end of the live path: an outbox per hub connection held here, fed by the users' grains.</summary>
-public sealed class HubChangeRelay(IHubContext<NotificationHub> hub, IOptions<MembershipOptions> options, NodeRelay nodes) : IChangeRelay
+public sealed class HubChangeRelay : IChangeRelay
 {
     private readonly ConcurrentDictionary<string, ConnectionOutbox> _outboxes = new(StringComparer.Ordinal);
+    private readonly IHubContext<NotificationHub> _hub;
+    private readonly NodeRelay _nodes;
 
-    public string LocalNode { get; } = options.Value.NodeName;
+    public HubChangeRelay(IHubContext<NotificationHub> hub, IOptions<MembershipOptions> options, NodeRelay nodes, ClusterMembership membership)
+    {
+        (_hub, _nodes, LocalNode) = (hub, nodes, options.Value.NodeName);
+        membership.ViewChanged += CloseConnectionsOfMovedUsers;
+    }
+
+    public string LocalNode { get; }
 
     /// <summary>Open connections on this node (for tests and metrics).</summary>
     public int Connections => _outboxes.Count;
 
     /// <summary>Called before the connection is registered with its grain, so the first change already finds its outbox.</summary>
-    public void Open(HubCallerContext connection) =>
-        _outboxes[connection.ConnectionId] = new ConnectionOutbox(hub.Clients.Client(connection.ConnectionId), connection);
+    public void Open(HubCallerContext connection, UserKey user) =>
+        _outboxes[connection.ConnectionId] = new ConnectionOutbox(_hub.Clients.Client(connection.ConnectionId), connection, user);
+
+    /// <summary>
+    /// A user whose grain moved to another node (a node died or joined) is known there without its connections: close them,
+    /// so their clients reconnect and catch up with Sync rather than wait for changes that will never come.
+    /// </summary>
+    private void CloseConnectionsOfMovedUsers(IReadOnlyList<ClusterMember> before, IReadOnlyList<ClusterMember> after)
+    {
+        foreach (var (id, outbox) in _outboxes)
+        {
+            var key = outbox.User.GrainKey;
+            if (RendezvousPlacement.OwnerOf(key, before)?.Name != RendezvousPlacement.OwnerOf(key, after)?.Name)
+            {
+                Close(id);
+            }
+        }
+    }
 
     public void Close(string connectionId)
     {
@@ -58,7 +82,7 @@ public sealed class HubChangeRelay(IHubContext<NotificationHub> hub, IOptions<Me
         {
             var batch = new RelayBatch(user.GrainKey, [.. remote.Select(c => c.ConnectionId)],
                 [.. encoded.Select(json => JsonDocument.Parse(json).RootElement.Clone())]);
-            if (!nodes.TryQueue(remote.Key, batch))
+            if (!_nodes.TryQueue(remote.Key, batch))
             {
                 (gone ??= []).AddRange(remote);
             }

@@ -27,7 +27,7 @@ public sealed class NotificationHub(IGrainFactory grains, HubChangeRelay relay) 
 
     public override async Task OnConnectedAsync()
     {
-        relay.Open(Context);
+        relay.Open(Context, Context.User!.TokenUser());
         await User.ConnectAsync(Connection);
     }
 

@@ -103,8 +103,13 @@ public sealed class ClusterTests(PostgresServer postgres, TestCluster cluster) :
         var user = Enumerable.Range(0, 200).Select(_ => TestApp.NewUserId())
             .First(u => cluster.OwnerOf(new GrainId(UserGrain.GrainTypeName, new UserKey(appId, u).GrainKey)) == joined);
         await PublishAsync(cluster.Nodes[0], token, user, "before");
+        var userToken = (await cluster.Nodes[0].Client(token).PostAsync($"/v1/users/{user}/tokens", null).ExpectAsync(201)).Str("token");
+        await using var device = await HubClient.ConnectAsync(new Uri(cluster.Nodes[0].Url), userToken);
 
         await cluster.RemoveAsync(joined);
+
+        // Its grain (and the registration of the device) was on the node that left: the device is told to reconnect.
+        await device.Closed.WaitAsync(TimeSpan.FromSeconds(10));
 
         var after = await PublishAsync(cluster.Nodes[0], token, user, "after");
         Assert.Equal(2, after.GetProperty("sequence").GetInt64());
