@@ -2,7 +2,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using OrleansNotifications.Benchmarks;
 
-// Usage: publish <baseUrl> <adminKey> [--concurrency N] [--rate R] [--duration S] [--warmup S] [--users U]
+// Usage: publish <baseUrl[,baseUrl…]> <adminKey> [--concurrency N] [--rate R] [--duration S] [--warmup S] [--users U]
+//   Several base URLs (nodes of one cluster): requests go to them in turn.
 //   Creates a fresh app through the admin API, then publishes flat out (closed loop) or at --rate per second (open loop).
 // Usage: sqlite-baseline <databaseFile> [--rows N] [--users U]
 //   The storage engine alone: the rows a publish writes, in batches of 64, into the service's own schema.
@@ -39,15 +40,16 @@ var duration = TimeSpan.FromSeconds(Flag("--duration", 30));
 var warmup = TimeSpan.FromSeconds(Flag("--warmup", 20));
 var users = Flag("--users", 10_000);
 
-var token = (await BenchmarkApp.CreateAsync(baseUrl, adminKey)).Token;
-using var http = PublishLoad.CreateClient(baseUrl, token, rate > 0 ? 512 : concurrency);
-var load = new PublishLoad(http, users);
+var nodes = baseUrl.Split(',');
+var token = (await BenchmarkApp.CreateAsync(nodes[0], adminKey)).Token;
+var clients = nodes.Select(url => PublishLoad.CreateClient(url, token, rate > 0 ? 512 : concurrency)).ToArray();
+var load = new PublishLoad(clients, users);
 
 var (perSecond, latency) = rate > 0
     ? await load.FixedRateAsync(rate, warmup, duration)
     : await load.FlatOutAsync(concurrency, warmup, duration);
 
-var mode = rate > 0 ? $"fixed rate {rate}/s" : $"flat out, {concurrency} in flight";
+var mode = (rate > 0 ? $"fixed rate {rate}/s" : $"flat out, {concurrency} in flight") + (nodes.Length > 1 ? $", through {nodes.Length} nodes" : "");
 Console.WriteLine($"publish ({mode}, {users} users, {duration.TotalSeconds:F0} s): {perSecond:F0} acknowledged/s; {latency.Summary()}; failed {load.Failed}");
 if (rate > 0)
 {

@@ -10,21 +10,21 @@ namespace OrleansNotifications.Benchmarks;
 /// coordinated omission). Latency counts from the moment the request is handed to the HTTP client (waiting for a pooled
 /// connection included); how late the generator's own timer started it is recorded apart, as schedule lag.
 /// </summary>
-public sealed class PublishLoad(HttpClient http, int users)
+public sealed class PublishLoad(HttpClient[] nodes, int users)
 {
     private long _sent;
     private long _failed;
 
     public long Failed => Interlocked.Read(ref _failed);
 
-    private HttpRequestMessage NextRequest()
+    private (HttpClient, HttpRequestMessage) NextRequest()
     {
         var n = Interlocked.Increment(ref _sent);
         var body = $$$"""{"appNotificationId":"bench-{{{n}}}","groupName":"bench","payload":{"visualContent":{"title":"Order {{{n}}} shipped","body":"Your parcel is on its way and arrives tomorrow."},"rawContent":"{\"order\":{{{n}}}}"}}""";
-        return new HttpRequestMessage(HttpMethod.Post, $"/v1/users/user-{n % users}/notifications")
+        return (nodes[n % nodes.Length], new HttpRequestMessage(HttpMethod.Post, $"/v1/users/user-{n % users}/notifications")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        };
+        });
     }
 
     /// <summary>How late requests started against their schedule (open loop only): the generator's timer, not the server.</summary>
@@ -34,7 +34,8 @@ public sealed class PublishLoad(HttpClient http, int users)
     {
         try
         {
-            using var response = await http.SendAsync(NextRequest());
+            var (http, request) = NextRequest();
+            using var response = await http.SendAsync(request);
             if ((int)response.StatusCode != 201)
             {
                 Interlocked.Increment(ref _failed);

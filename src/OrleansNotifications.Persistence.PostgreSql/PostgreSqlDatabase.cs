@@ -18,6 +18,13 @@ public sealed class PostgreSqlDatabase : IStorageHealth, IDisposable
             connection.MaxAutoPrepare = 64;
         }
 
+        if (!options.Value.ConnectionString!.Contains("pool size", StringComparison.OrdinalIgnoreCase))
+        {
+            // Npgsql's default of 100 per node exhausts PostgreSQL's default max_connections (100) with a few nodes (measured:
+            // "too many clients" with 3). A node needs one writer connection and a few concurrent reads.
+            connection.MaxPoolSize = 20;
+        }
+
         DataSource = NpgsqlDataSource.Create(connection);
     }
 
