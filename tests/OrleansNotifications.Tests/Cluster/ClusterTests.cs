@@ -87,6 +87,33 @@ public sealed class ClusterTests(PostgresServer postgres, TestCluster cluster) :
         Assert.Equal("read", read.Str("readState"));
     }
 
+    [Fact]
+    public async Task ADeadOwnersReminders_AreFiredByTheNewOwner()
+    {
+        await cluster.StartAsync(postgres);
+        var doomed = await cluster.AddNodeAsync();
+        await cluster.WaitForViewAsync();
+        var (appId, token) = await CreateAppAsync(cluster.Nodes[0]);
+        var user = Enumerable.Range(0, 200).Select(_ => TestApp.NewUserId())
+            .First(u => cluster.OwnerOf(new GrainId(UserGrain.GrainTypeName, new UserKey(appId, u).GrainKey)) == doomed);
+        var expires = DateTimeOffset.UtcNow.AddSeconds(3).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        await cluster.Nodes[0].Client(token).PostJsonAsync($"/v1/users/{user}/notifications",
+            "{\"expirationDateTime\":\"" + expires + "\",\"payload\":{\"rawContent\":\"soon gone\"}}").ExpectAsync(201);
+
+        await cluster.RemoveAsync(doomed); // its expiry reminder row stays in the database; the new owner must fire it
+
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); ; await Task.Delay(200))
+        {
+            var feed = await cluster.Nodes[0].Client(token).GetAsync($"/v1/users/{user}/changes?since=0").ExpectAsync(200);
+            if (feed.GetProperty("value").EnumerateArray().Any(c => c.Str("kind") == "expired"))
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "The expiry reminder of the departed owner never fired.");
+        }
+    }
+
     private static async Task<(long, string)> NextAsync(HubClient device)
     {
         var change = await device.NextChangeAsync();
