@@ -10,7 +10,7 @@ fake1=5201; fake2=5202
 source benchmarks/server.sh
 # The fakes are on loopback and plain HTTP, which production refuses: allow them for this run only.
 start_server --Notifications:Push:WebPush:AllowInsecureEndpoints=true \
-  --Notifications:Push:FcmBaseUrl="http://127.0.0.1:$fake1" --Notifications:Push:ApnsProductionUrl="http://127.0.0.1:$fake2"
+  --Notifications:Push:Fcm:BaseUrl="http://127.0.0.1:$fake1" --Notifications:Push:Apns:BaseUrl="http://127.0.0.1:$fake2"
 
 echo "machine: $(nproc) cores; server, fakes and load generator on the same machine; $users users with one subscription each"
 bench push "http://127.0.0.1:$port" "$key" \

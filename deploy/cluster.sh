@@ -26,7 +26,7 @@ start_node() {
     --Notifications:DataDirectory="$dir/node-$i" --Notifications:AdminKey="$admin_key" \
     --Notifications:Storage:Provider=PostgreSql \
     --Notifications:Storage:ConnectionString="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=notifications" \
-    --Notifications:Cluster:NodeName="node-$i" --Notifications:Cluster:Address="http://127.0.0.1:$port" \
+    --Notifications:Cluster:NodeName="node-$i" --Notifications:Cluster:AdvertisedAddress="http://127.0.0.1:$port" \
     --Logging:LogLevel:Default=Warning >"$dir/node-$i/node.log" 2>&1 &
   echo $! >"$dir/node-$i/pid"
 }

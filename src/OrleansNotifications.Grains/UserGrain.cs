@@ -51,7 +51,7 @@ public sealed class UserGrain(
     public override Task OnDeactivateAsync(CancellationToken cancellationToken)
     {
         // Only a failed commit or a stopping host deactivates a grain that has connections; they must not stay open unheard.
-        relay.Disconnect([.. _connections.Values.Select(entry => entry.Connection)]);
+        relay.Disconnect(_user, [.. _connections.Values.Select(entry => entry.Connection)]);
         _connections.Clear();
         return Task.CompletedTask;
     }

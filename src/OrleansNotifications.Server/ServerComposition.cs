@@ -39,11 +39,18 @@ public static class ServerComposition
         services.AddOptions<GrainRuntimeOptions>().Bind(section.GetSection("Runtime"));
         services.AddOptions<MembershipOptions>().Bind(section.GetSection("Cluster")).PostConfigure(o =>
         {
-            // Unless told, other nodes reach this one where it listens (the first of --urls, a wildcard host made loopback).
-            if (section["Cluster:Address"] is null && builder.Configuration["urls"]?.Split(';')[0] is { Length: > 0 } url)
+            // API.md's defaults: other nodes reach this one where it listens (the first of --urls, a wildcard host made
+            // loopback), and its name is the machine name plus that port, so two nodes on one machine never share a lease.
+            var url = builder.Configuration["urls"]?.Split(';')[0].Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
+                .Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal);
+            if (section["Cluster:AdvertisedAddress"] is null && url is { Length: > 0 })
             {
-                o.Address = url.Replace("://*", "://127.0.0.1", StringComparison.Ordinal).Replace("://+", "://127.0.0.1", StringComparison.Ordinal)
-                    .Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal);
+                o.AdvertisedAddress = url;
+            }
+
+            if (section["Cluster:NodeName"] is null && Uri.TryCreate(url, UriKind.Absolute, out var listening))
+            {
+                o.NodeName = $"{Environment.MachineName}:{listening.Port}";
             }
         });
         services.AddOptions<DeliveryOptions>().Bind(section.GetSection("Push"))

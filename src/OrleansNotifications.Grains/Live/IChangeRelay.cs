@@ -22,5 +22,5 @@ public interface IChangeRelay
     /// Closes the connections, for a grain that is about to lose its registry (deactivation): their clients reconnect and
     /// catch up with Sync instead of silently missing changes.
     /// </summary>
-    void Disconnect(IReadOnlyCollection<LiveConnection> connections);
+    void Disconnect(UserKey user, IReadOnlyCollection<LiveConnection> connections);
 }

@@ -36,7 +36,7 @@ public sealed class ApnsProvider(HttpClient http, TimeProvider time, IOptions<Pu
             return PushOutcome.Failed($"apns private key is not usable: {e.Message}");
         }
 
-        var baseUrl = apns.Environment == ApnsEnvironment.Development ? options.Value.ApnsDevelopmentUrl : options.Value.ApnsProductionUrl;
+        var baseUrl = options.Value.Apns.For(apns.Environment);
         using var timeout = new CancellationTokenSource(options.Value.RequestTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try

@@ -45,7 +45,7 @@ public sealed class FcmProvider(HttpClient http, TimeProvider time, IOptions<Pus
         try
         {
             var accessToken = await account.Credential.GetAccessTokenForRequestAsync(cancellationToken: linked.Token);
-            var url = $"{options.Value.FcmBaseUrl.AbsoluteUri.TrimEnd('/')}/v1/projects/{Uri.EscapeDataString(account.ProjectId)}/messages:send";
+            var url = $"{options.Value.Fcm.BaseUrl.AbsoluteUri.TrimEnd('/')}/v1/projects/{Uri.EscapeDataString(account.ProjectId)}/messages:send";
             using var request = new HttpRequestMessage(HttpMethod.Post, url)
             {
                 Content = JsonContent.Create(FcmRequestBody.Create(subscription.PushToken, message, time.GetUtcNow())),

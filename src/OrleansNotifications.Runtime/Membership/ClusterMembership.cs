@@ -13,6 +13,7 @@ public sealed partial class ClusterMembership(IMembershipTable table, IOptions<M
 {
     private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
+    private readonly SemaphoreSlim _refreshing = new(1);
     private volatile IReadOnlyList<ClusterMember> _members = [];
 
     public string LocalName => options.Value.NodeName;
@@ -35,8 +36,22 @@ public sealed partial class ClusterMembership(IMembershipTable table, IOptions<M
     /// <summary>Renews the lease and re-reads the view now (also what the background loop does each period).</summary>
     public async Task RefreshAsync()
     {
+        // One refresh at a time (the loop and retrying calls both refresh): an older read must never replace a newer view.
+        await _refreshing.WaitAsync();
+        try
+        {
+            await RefreshOnceAsync();
+        }
+        finally
+        {
+            _refreshing.Release();
+        }
+    }
+
+    private async Task RefreshOnceAsync()
+    {
         var settings = options.Value;
-        await table.HeartbeatAsync(settings.NodeName, settings.Address, _startedAt);
+        await table.HeartbeatAsync(settings.NodeName, settings.AdvertisedAddress, _startedAt);
         var members = await table.ReadAsync(settings.LeaseTimeout);
         _members = members;
         var before = Active;

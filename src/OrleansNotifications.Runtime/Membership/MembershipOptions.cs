@@ -3,11 +3,14 @@ namespace OrleansNotifications.Runtime.Membership;
 /// <summary>This node in the cluster (configuration section <c>Notifications:Cluster</c>).</summary>
 public sealed class MembershipOptions
 {
-    /// <summary>Unique name of this node. Default: the host name.</summary>
+    /// <summary>Unique name of this node (API.md <c>Cluster:NodeName</c>). Default: the machine name and the port it listens on.</summary>
     public string NodeName { get; set; } = Environment.MachineName;
 
-    /// <summary>Where other nodes reach this one (its internal endpoint), e.g. <c>http://10.0.0.5:5000</c>.</summary>
-    public string Address { get; set; } = "http://127.0.0.1:5000";
+    /// <summary>
+    /// Where other nodes reach this one (API.md <c>Cluster:AdvertisedAddress</c>), e.g. <c>http://10.0.0.5:5000</c>. Default:
+    /// the node's first <c>--urls</c> address.
+    /// </summary>
+    public string AdvertisedAddress { get; set; } = "http://127.0.0.1:5000";
 
     /// <summary>How often the node renews its lease. Default 2 s.</summary>
     public TimeSpan HeartbeatPeriod { get; set; } = TimeSpan.FromSeconds(2);

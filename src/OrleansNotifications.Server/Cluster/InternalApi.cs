@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Http.Features;
 using OrleansNotifications.Runtime.Transport;
 using OrleansNotifications.Server.Hubs;
 
@@ -14,14 +15,23 @@ public static class InternalApi
 {
     public static WebApplication MapInternalApi(this WebApplication app)
     {
+        // Calls from nodes have no 64 KiB body limit (lifted in FromANode): a relay batch carries every change of one commit.
         app.MapPost($"{RemoteGrainCallInvoker.PathPrefix}/{{type}}/{{key}}/{{method}}", CallAsync).ExcludeFromDescription();
         app.MapPost(NodeRelay.Path, RelayAsync).ExcludeFromDescription();
         return app;
     }
 
-    private static bool FromANode(HttpContext context, IClusterSecret secret) =>
-        CryptographicOperations.FixedTimeEquals(
-            Encoding.UTF8.GetBytes(context.Request.Headers[RemoteGrainCallInvoker.SecretHeader].ToString()), Encoding.UTF8.GetBytes(secret.Value));
+    private static bool FromANode(HttpContext context, IClusterSecret secret)
+    {
+        if (!CryptographicOperations.FixedTimeEquals(
+            Encoding.UTF8.GetBytes(context.Request.Headers[RemoteGrainCallInvoker.SecretHeader].ToString()), Encoding.UTF8.GetBytes(secret.Value)))
+        {
+            return false;
+        }
+
+        context.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = null;
+        return true;
+    }
 
     private static async Task<IResult> RelayAsync(HttpContext context, IClusterSecret secret, HubChangeRelay relay)
     {

@@ -65,10 +65,17 @@ public sealed partial class NodeRelay(ClusterMembership membership, IClusterSecr
 
             foreach (var connectionId in gone)
             {
-                await grains.GetGrain<IUserGrain>(batch.UserGrainKey).DisconnectAsync(connectionId);
+                // Not awaited: a grain that is moving (its owner just died) may take seconds to answer, and this loop carries
+                // every other user's changes to that node.
+                _ = grains.GetGrain<IUserGrain>(batch.UserGrainKey).DisconnectAsync(connectionId)
+                    .ContinueWith(t => LogForgetFailed(logger, connectionId, t.Exception!), CancellationToken.None,
+                        TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telling a user grain to forget connection {ConnectionId} failed")]
+    private static partial void LogForgetFailed(ILogger logger, string connectionId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Relaying live changes to node {Node} failed; its connections are dropped")]
     private static partial void LogRelayFailed(ILogger logger, string node, Exception exception);

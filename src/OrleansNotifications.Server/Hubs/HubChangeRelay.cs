@@ -57,11 +57,16 @@ public sealed class HubChangeRelay : IChangeRelay
         }
     }
 
-    public void Disconnect(IReadOnlyCollection<LiveConnection> connections)
+    public void Disconnect(UserKey user, IReadOnlyCollection<LiveConnection> connections)
     {
         foreach (var connection in connections.Where(c => c.Node == LocalNode))
         {
             Close(connection.ConnectionId);
+        }
+
+        foreach (var remote in connections.Where(c => c.Node != LocalNode).GroupBy(c => c.Node))
+        {
+            _nodes.TryQueue(remote.Key, new RelayBatch(user.GrainKey, [.. remote.Select(c => c.ConnectionId)], [], Close: true));
         }
     }
 
@@ -81,7 +86,7 @@ public sealed class HubChangeRelay : IChangeRelay
         foreach (var remote in connections.Where(c => c.Node != LocalNode).GroupBy(c => c.Node))
         {
             var batch = new RelayBatch(user.GrainKey, [.. remote.Select(c => c.ConnectionId)],
-                [.. encoded.Select(json => JsonDocument.Parse(json).RootElement.Clone())]);
+                [.. encoded.Select(json => JsonSerializer.Deserialize(json, RelayJsonContext.Default.JsonElement))]);
             if (!_nodes.TryQueue(remote.Key, batch))
             {
                 (gone ??= []).AddRange(remote);
@@ -94,6 +99,16 @@ public sealed class HubChangeRelay : IChangeRelay
     /// <summary>Changes another node relays for connections held here; returns the ids this node does not hold.</summary>
     public RelayAnswer Receive(RelayBatch batch)
     {
+        if (batch.Close)
+        {
+            foreach (var id in batch.ConnectionIds)
+            {
+                Close(id);
+            }
+
+            return new RelayAnswer([]);
+        }
+
         var payloads = batch.Changes.Select(change => new HubJson(System.Text.Encoding.UTF8.GetBytes(change.GetRawText()))).ToList();
         return new RelayAnswer([.. batch.ConnectionIds.Where(id => !_outboxes.TryGetValue(id, out var outbox) || !outbox.TryQueue(payloads))]);
     }

@@ -28,7 +28,15 @@ public sealed class NotificationHub(IGrainFactory grains, HubChangeRelay relay) 
     public override async Task OnConnectedAsync()
     {
         relay.Open(Context, Context.User!.TokenUser());
-        await User.ConnectAsync(Connection);
+        try
+        {
+            await User.ConnectAsync(Connection);
+        }
+        catch
+        {
+            relay.Close(Context.ConnectionId); // SignalR does not call OnDisconnectedAsync when OnConnectedAsync fails
+            throw;
+        }
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)

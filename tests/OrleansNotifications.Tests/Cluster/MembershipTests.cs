@@ -13,7 +13,7 @@ public sealed class MembershipTests(ServerFixture server) : IClassFixture<Server
         server.Services.GetRequiredService<IMembershipTable>(),
         Options.Create(new MembershipOptions
         {
-            NodeName = name, Address = $"http://{name}:5000",
+            NodeName = name, AdvertisedAddress = $"http://{name}:5000",
             HeartbeatPeriod = TimeSpan.FromMilliseconds(100), LeaseTimeout = lease ?? TimeSpan.FromSeconds(30),
         }),
         NullLogger<ClusterMembership>.Instance);

@@ -127,7 +127,7 @@ public sealed class ClusterNode(string name, string connectionString, string dat
         builder.UseSetting("Notifications:Storage:Provider", "PostgreSql");
         builder.UseSetting("Notifications:Storage:ConnectionString", connectionString);
         builder.UseSetting("Notifications:Cluster:NodeName", name);
-        builder.UseSetting("Notifications:Cluster:Address", Url);
+        builder.UseSetting("Notifications:Cluster:AdvertisedAddress", Url);
         builder.UseSetting("Notifications:Cluster:HeartbeatPeriod", "00:00:00.200");
         builder.UseSetting("Notifications:Cluster:LeaseTimeout", "00:00:01");
     }

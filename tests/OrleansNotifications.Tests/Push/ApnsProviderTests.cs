@@ -163,7 +163,7 @@ public sealed class ApnsProviderTests : IAsyncLifetime
         _apns.Delay = TimeSpan.FromSeconds(5);
         var slow = await Send(Provider(TimeSpan.FromMilliseconds(300)), Show(Notification()));
 
-        var unreachable = await new ApnsProvider(_http, _time, Options.Create(new PushOptions { ApnsProductionUrl = new Uri($"http://127.0.0.1:{FcmProviderTests.ClosedPort()}") }))
+        var unreachable = await new ApnsProvider(_http, _time, Options.Create(new PushOptions { Apns = new PushOptions.ApnsSettings { ProductionUrl = new Uri($"http://127.0.0.1:{FcmProviderTests.ClosedPort()}") } }))
             .SendAsync(Subscription(PlatformType.Ios, DeviceToken), Show(Notification()), Credentials(ApnsEnvironment.Production), CancellationToken.None);
 
         Assert.Equal(PushOutcome.Retry("apns request timed out"), slow);
@@ -197,8 +197,8 @@ public sealed class ApnsProviderTests : IAsyncLifetime
 
     private ApnsProvider Provider(TimeSpan? timeout = null) => new(_http, _time, Options.Create(new PushOptions
     {
-        ApnsProductionUrl = _apns.ProductionUrl,
-        ApnsDevelopmentUrl = _apns.DevelopmentUrl,
+        Apns = new PushOptions.ApnsSettings { ProductionUrl = _apns.ProductionUrl, DevelopmentUrl = _apns.DevelopmentUrl },
+        
         RequestTimeout = timeout ?? TimeSpan.FromSeconds(10),
     }));
 

@@ -180,7 +180,7 @@ public sealed class FcmProviderTests : IAsyncLifetime
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), actual), $"expected {JsonNode.Parse(expected)!.ToJsonString()}\nactual   {actual.ToJsonString()}");
 
     private FcmProvider Provider(Uri baseUrl) =>
-        new(_http, _time, Options.Create(new PushOptions { FcmBaseUrl = baseUrl, RequestTimeout = TimeSpan.FromSeconds(10) }));
+        new(_http, _time, Options.Create(new PushOptions { Fcm = new PushOptions.FcmSettings { BaseUrl = baseUrl }, RequestTimeout = TimeSpan.FromSeconds(10) }));
 
     private Task<PushOutcome> Send(FcmProvider provider, PushMessage message) =>
         provider.SendAsync(Subscription(PlatformType.Android, RegistrationToken), message, Credentials, CancellationToken.None);

@@ -27,8 +27,8 @@ public sealed class ProviderWiringFixture : ServerFixture, IAsyncLifetime
 
     protected override IEnumerable<KeyValuePair<string, string>> Settings =>
     [
-        new("Notifications:Push:FcmBaseUrl", Fcm.BaseUrl.AbsoluteUri),
-        new("Notifications:Push:ApnsProductionUrl", Apns.ProductionUrl.AbsoluteUri),
+        new("Notifications:Push:Fcm:BaseUrl", Fcm.BaseUrl.AbsoluteUri),
+        new("Notifications:Push:Apns:BaseUrl", Apns.ProductionUrl.AbsoluteUri),
         new("Notifications:Push:WebPush:AllowInsecureEndpoints", "true"), // the fake token endpoint is http on loopback
     ];
 }
