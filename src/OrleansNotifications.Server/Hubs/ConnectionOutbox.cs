@@ -4,10 +4,15 @@ using OrleansNotifications.Grains;
 
 namespace OrleansNotifications.Server.Hubs;
 
+/// <summary>One live change for a connection: its sequence, and the change-feed entry as JSON.</summary>
+internal readonly record struct LiveChange(long Sequence, HubJson Entry);
+
 /// <summary>
 /// The changes waiting for one connection, sent one after another by a single loop: SignalR does not promise the order of
 /// concurrent sends to one connection, and a grain must never wait for a client. A client that falls
-/// <see cref="Capacity"/> changes behind is disconnected; it reconnects and catches up with <c>Sync</c>.
+/// <see cref="Capacity"/> changes behind is disconnected; it reconnects and catches up with <c>Sync</c>. So is one whose
+/// live changes skip a sequence (a relay from another node failed, or the user's grain moved): the client would otherwise
+/// never learn that it missed something.
 /// </summary>
 internal sealed class ConnectionOutbox
 {
@@ -17,6 +22,8 @@ internal sealed class ConnectionOutbox
         new BoundedChannelOptions(Capacity) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
     private readonly ISingleClientProxy _client;
     private readonly HubCallerContext _connection;
+    private readonly Lock _gate = new();
+    private long _lastSequence;
 
     public ConnectionOutbox(ISingleClientProxy client, HubCallerContext connection, UserKey user)
     {
@@ -29,18 +36,24 @@ internal sealed class ConnectionOutbox
     public UserKey User { get; }
 
     /// <summary>Queues the changes in order; false if the connection is closed or fell too far behind (and is now closed).</summary>
-    public bool TryQueue(IReadOnlyList<HubJson> changes)
+    public bool TryQueue(IReadOnlyList<LiveChange> changes)
     {
-        foreach (var change in changes)
+        lock (_gate)
         {
-            if (!_queue.Writer.TryWrite(change))
+            foreach (var change in changes)
             {
-                Close();
-                return false;
-            }
-        }
+                var gap = _lastSequence != 0 && change.Sequence != _lastSequence + 1;
+                if (gap || !_queue.Writer.TryWrite(change.Entry))
+                {
+                    Close();
+                    return false;
+                }
 
-        return true;
+                _lastSequence = change.Sequence;
+            }
+
+            return true;
+        }
     }
 
     public void Close()

@@ -74,7 +74,7 @@ public sealed class HubChangeRelay : IChangeRelay
     {
         List<LiveConnection>? gone = null;
         var encoded = changes.Select(FeedJson.Change).ToList();
-        var payloads = encoded.Select(json => new HubJson(json)).ToList();
+        var payloads = changes.Select((change, i) => new LiveChange(change.Sequence, new HubJson(encoded[i]))).ToList();
         foreach (var connection in connections.Where(c => c.Node == LocalNode))
         {
             if (!_outboxes.TryGetValue(connection.ConnectionId, out var outbox) || !outbox.TryQueue(payloads))
@@ -109,7 +109,8 @@ public sealed class HubChangeRelay : IChangeRelay
             return new RelayAnswer([]);
         }
 
-        var payloads = batch.Changes.Select(change => new HubJson(System.Text.Encoding.UTF8.GetBytes(change.GetRawText()))).ToList();
+        var payloads = batch.Changes.Select(change => new LiveChange(
+            change.GetProperty("sequence").GetInt64(), new HubJson(System.Text.Encoding.UTF8.GetBytes(change.GetRawText())))).ToList();
         return new RelayAnswer([.. batch.ConnectionIds.Where(id => !_outboxes.TryGetValue(id, out var outbox) || !outbox.TryQueue(payloads))]);
     }
 }

@@ -131,6 +131,24 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
     }
 
     [Fact]
+    public async Task ALiveChangeThatSkipsASequence_ClosesTheConnection_SoTheClientCatchesUp()
+    {
+        var app = await server.CreateAppAsync();
+        var user = TestApp.NewUserId();
+        await using var device = await ConnectAsync(await app.UserTokenAsync(user));
+        await app.PublishAsync(user);
+        Assert.Equal(1, (await device.NextChangeAsync()).GetProperty("sequence").GetInt64());
+
+        // As if the change with sequence 2 had been lost on its way (a failed relay from another node).
+        var connection = Assert.Single(await Grain(app, user).GetConnectionsAsync());
+        var relay = server.Services.GetRequiredService<HubChangeRelay>();
+        relay.Send(new UserKey(app.AppId, user), [connection],
+            [new OrleansNotifications.Grains.Model.ChangeRecord(3, OrleansNotifications.Grains.Model.ChangeKind.Deleted, "x", DateTimeOffset.UtcNow, null)]);
+
+        await device.Closed.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task Expiry_IsRelayedLive()
     {
         var app = await server.CreateAppAsync();
