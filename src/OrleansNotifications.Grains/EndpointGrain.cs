@@ -4,6 +4,7 @@ using OrleansNotifications.Grains.Push;
 using OrleansNotifications.Grains.Storage;
 using OrleansNotifications.Grains.Subscriptions;
 using OrleansNotifications.Runtime;
+using OrleansNotifications.Runtime.Reminders;
 
 namespace OrleansNotifications.Grains;
 
@@ -31,6 +32,15 @@ public sealed class EndpointGrain(
     /// once, and the reminder only matters if the process died first (or that call was lost).
     /// </summary>
     public static readonly TimeSpan SafetyNetDelay = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The reminder a commit writes with a pending delivery (every provider's store writes it in the same transaction): the
+    /// promise to deliver is durable with the change, so should the process die before the endpoint is called, this wakes it.
+    /// </summary>
+    public static ReminderEntry? SafetyNetReminder(Delivery delivery) =>
+        delivery.NextAttemptAt is { } due
+            ? new ReminderEntry(new GrainId(GrainTypeName, KeyOf(delivery.User, delivery.SubscriptionId)), RetryReminderName, due + SafetyNetDelay)
+            : null;
 
     /// <summary>The grain key of a subscription's endpoint: placed with its user (see <see cref="GrainId.PlacementKey"/>).</summary>
     public static string KeyOf(UserKey user, string subscriptionId) => $"{user.GrainKey}{GrainId.PlacementSeparator}{subscriptionId}";
@@ -108,10 +118,12 @@ public sealed class EndpointGrain(
                 await deliveries.UpdateAsync(ScheduleRetry(attempted, outcome.RetryAfter, now));
                 return true;
             case PushOutcomeKind.Invalid:
-                await deliveries.UpdateAsync(attempted with { Status = DeliveryStatus.Failed, NextAttemptAt = null });
+                // The subscription first, the delivery's outcome last: whoever sees this delivery failed also sees the
+                // subscription invalid and the user's grain no longer delivering to it.
                 await subscriptions.MarkInvalidAsync(subscription.Id);
-                await deliveries.FailPendingAsync(subscription.Id, "the subscription is invalid: " + outcome.Error, now);
                 await grains.GetGrain<IUserGrain>(subscription.User.GrainKey).SubscriptionsChangedAsync();
+                await deliveries.FailPendingAsync(subscription.Id, "the subscription is invalid: " + outcome.Error, now);
+                await deliveries.UpdateAsync(attempted with { Status = DeliveryStatus.Failed, NextAttemptAt = null });
                 return false;
             default:
                 await deliveries.UpdateAsync(attempted with { Status = DeliveryStatus.Failed, NextAttemptAt = null });

@@ -111,12 +111,9 @@ public sealed class PostgreSqlNotificationStore(PostgreSqlDatabase database, Pos
         foreach (var delivery in changes.Deliveries)
         {
             PostgreSqlDeliveryStore.Insert(batch, delivery);
-            if (delivery.NextAttemptAt is { } due)
+            if (EndpointGrain.SafetyNetReminder(delivery) is { } wakeUp)
             {
-                // The promise to deliver is durable with the change: should the process die before the endpoint is called,
-                // this reminder wakes it after a restart.
-                PostgreSqlReminderTable.Write(batch, EndpointGrain.GrainTypeName, EndpointGrain.KeyOf(delivery.User, delivery.SubscriptionId), EndpointGrain.RetryReminderName,
-                    due + EndpointGrain.SafetyNetDelay);
+                PostgreSqlReminderTable.Write(batch, wakeUp.Grain.Type, wakeUp.Grain.Key, wakeUp.Name, wakeUp.DueAt);
             }
         }
 

@@ -121,12 +121,9 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
         foreach (var delivery in changes.Deliveries)
         {
             SqliteDeliveryStore.Insert(context, delivery);
-            if (delivery.NextAttemptAt is { } due)
+            if (EndpointGrain.SafetyNetReminder(delivery) is { } wakeUp)
             {
-                // The promise to deliver is durable with the change: should the process die before the endpoint is called,
-                // this reminder wakes it after a restart.
-                SqliteReminderTable.Write(context, EndpointGrain.GrainTypeName, EndpointGrain.KeyOf(delivery.User, delivery.SubscriptionId), EndpointGrain.RetryReminderName,
-                    due + EndpointGrain.SafetyNetDelay);
+                SqliteReminderTable.Write(context, wakeUp.Grain.Type, wakeUp.Grain.Key, wakeUp.Name, wakeUp.DueAt);
             }
         }
 

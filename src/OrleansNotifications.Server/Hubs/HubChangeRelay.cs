@@ -83,10 +83,11 @@ public sealed class HubChangeRelay : IChangeRelay
             }
         }
 
+        List<JsonElement>? entries = null; // the same entries for every other node: parsed once, only if there is one
         foreach (var remote in connections.Where(c => c.Node != LocalNode).GroupBy(c => c.Node))
         {
-            var batch = new RelayBatch(user.GrainKey, [.. remote.Select(c => c.ConnectionId)],
-                [.. encoded.Select(json => JsonSerializer.Deserialize(json, RelayJsonContext.Default.JsonElement))]);
+            entries ??= [.. encoded.Select(json => JsonSerializer.Deserialize(json, RelayJsonContext.Default.JsonElement))];
+            var batch = new RelayBatch(user.GrainKey, [.. remote.Select(c => c.ConnectionId)], entries);
             if (!_nodes.TryQueue(remote.Key, batch))
             {
                 (gone ??= []).AddRange(remote);
