@@ -48,6 +48,22 @@ public sealed partial class ClusterMembership(IMembershipTable table, IOptions<M
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="node"/> is an active member, re-reading the view first if this node does not know it yet: a
+    /// node that just joined calls others before their next heartbeat, and a grain must not take a connection of a node it
+    /// cannot reach back (its changes would be dropped as "node gone").
+    /// </summary>
+    public async Task<bool> KnowsAsync(string node)
+    {
+        if (Active.Any(m => m.Name == node))
+        {
+            return true;
+        }
+
+        await RefreshAsync();
+        return Active.Any(m => m.Name == node);
+    }
+
     private async Task RefreshOnceAsync()
     {
         var settings = options.Value;

@@ -17,6 +17,9 @@ namespace OrleansNotifications.Runtime.Transport;
 public sealed class RemoteGrainCallInvoker : IGrainCallInvoker
 {
     public const string SecretHeader = "X-Cluster-Secret";
+
+    /// <summary>The calling node's name, so the receiver can refresh its view when it does not know the caller yet.</summary>
+    public const string NodeHeader = "X-Cluster-Node";
     public const string PathPrefix = "/internal/grains";
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
@@ -78,6 +81,7 @@ public sealed class RemoteGrainCallInvoker : IGrainCallInvoker
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(_codec.WriteArguments(method, arguments)) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Add(SecretHeader, _secret.Value);
+        request.Headers.Add(NodeHeader, _membership.LocalName);
         HttpResponseMessage response;
         try
         {

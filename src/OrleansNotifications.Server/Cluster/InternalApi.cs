@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
+using OrleansNotifications.Runtime.Membership;
 using OrleansNotifications.Runtime.Transport;
 using OrleansNotifications.Server.Hubs;
 
@@ -44,11 +45,21 @@ public static class InternalApi
         return batch is null ? TypedResults.BadRequest() : TypedResults.Json(relay.Receive(batch), RelayJsonContext.Default.RelayAnswer);
     }
 
-    private static async Task CallAsync(HttpContext context, string type, string key, string method, IClusterSecret secret, GrainCallDispatcher dispatcher)
+    private static async Task CallAsync(
+        HttpContext context, string type, string key, string method, IClusterSecret secret, GrainCallDispatcher dispatcher, ClusterMembership membership)
     {
         if (!FromANode(context, secret))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        // A caller this node does not see as a member (it just joined, or its lease ran out here) would have its hub
+        // connections registered and then dropped unheard: refresh, and if it is still unknown, refuse as "not the owner";
+        // the caller refreshes too and retries until both views agree.
+        if (!await membership.KnowsAsync(context.Request.Headers[RemoteGrainCallInvoker.NodeHeader].ToString()))
+        {
+            context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
             return;
         }
 

@@ -45,22 +45,26 @@ public sealed partial class NodeRelay(ClusterMembership membership, IClusterSecr
             IReadOnlyList<string> gone;
             try
             {
-                var address = membership.Active.FirstOrDefault(m => m.Name == node)?.Address
-                    ?? throw new HttpRequestException($"{node} is no longer a member.");
-                using var request = new HttpRequestMessage(HttpMethod.Post, address.TrimEnd('/') + Path)
-                {
-                    Content = JsonContent.Create(batch, RelayJsonContext.Default.RelayBatch),
-                };
-                request.Headers.Add(RemoteGrainCallInvoker.SecretHeader, secret.Value);
-                using var response = await _http.SendAsync(request);
-                response.EnsureSuccessStatusCode();
-                gone = (await response.Content.ReadFromJsonAsync(RelayJsonContext.Default.RelayAnswer))?.Gone ?? [];
+                gone = await SendAsync(node, batch);
             }
-            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            catch (Exception exception) when (IsSendFailure(exception))
             {
-                // The node did not take them: its clients reconnect (to a live node) and catch up with Sync.
                 LogRelayFailed(logger, node, exception);
                 gone = batch.ConnectionIds;
+                if (!batch.Close)
+                {
+                    // The node may be alive but slow (the send timed out): its clients must not keep waiting on connections
+                    // that will now get no changes, so ask it to close them; they reconnect and catch up with Sync. If this
+                    // fails as well the node is dead, and so are its connections.
+                    try
+                    {
+                        await SendAsync(node, batch with { Changes = [], Close = true });
+                    }
+                    catch (Exception closeFailure) when (IsSendFailure(closeFailure))
+                    {
+                        LogRelayFailed(logger, node, closeFailure);
+                    }
+                }
             }
 
             foreach (var connectionId in gone)
@@ -73,6 +77,25 @@ public sealed partial class NodeRelay(ClusterMembership membership, IClusterSecr
             }
         }
     }
+
+    /// <summary>Posts one batch to the node; returns the connections it does not hold.</summary>
+    private async Task<IReadOnlyList<string>> SendAsync(string node, RelayBatch batch)
+    {
+        var address = membership.Active.FirstOrDefault(m => m.Name == node)?.Address
+            ?? throw new HttpRequestException($"{node} is no longer a member.");
+        using var request = new HttpRequestMessage(HttpMethod.Post, address.TrimEnd('/') + Path)
+        {
+            Content = JsonContent.Create(batch, RelayJsonContext.Default.RelayBatch),
+        };
+        request.Headers.Add(RemoteGrainCallInvoker.SecretHeader, secret.Value);
+        request.Headers.Add(RemoteGrainCallInvoker.NodeHeader, membership.LocalName);
+        using var response = await _http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync(RelayJsonContext.Default.RelayAnswer))?.Gone ?? [];
+    }
+
+    private static bool IsSendFailure(Exception exception) =>
+        exception is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telling a user grain to forget connection {ConnectionId} failed")]
     private static partial void LogForgetFailed(ILogger logger, string connectionId, Exception exception);

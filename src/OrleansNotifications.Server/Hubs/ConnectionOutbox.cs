@@ -23,7 +23,7 @@ internal sealed class ConnectionOutbox
     private readonly ISingleClientProxy _client;
     private readonly HubCallerContext _connection;
     private readonly Lock _gate = new();
-    private long _lastSequence;
+    private long? _lastSequence; // null until the registration point or the first change is known
 
     public ConnectionOutbox(ISingleClientProxy client, HubCallerContext connection, UserKey user)
     {
@@ -35,6 +35,18 @@ internal sealed class ConnectionOutbox
 
     public UserKey User { get; }
 
+    /// <summary>
+    /// The sequence at which the user's grain registered this connection: the next change must follow it, so even a first
+    /// change that skips ahead (an earlier relay failed) is caught. Changes that arrived before this call already anchor it.
+    /// </summary>
+    public void Registered(long sequence)
+    {
+        lock (_gate)
+        {
+            _lastSequence ??= sequence;
+        }
+    }
+
     /// <summary>Queues the changes in order; false if the connection is closed or fell too far behind (and is now closed).</summary>
     public bool TryQueue(IReadOnlyList<LiveChange> changes)
     {
@@ -42,7 +54,7 @@ internal sealed class ConnectionOutbox
         {
             foreach (var change in changes)
             {
-                var gap = _lastSequence != 0 && change.Sequence != _lastSequence + 1;
+                var gap = _lastSequence is { } last && change.Sequence != last + 1;
                 if (gap || !_queue.Writer.TryWrite(change.Entry))
                 {
                     Close();

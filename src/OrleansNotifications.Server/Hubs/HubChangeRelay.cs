@@ -49,6 +49,15 @@ public sealed class HubChangeRelay : IChangeRelay
         }
     }
 
+    /// <summary>The grain registered the connection at <paramref name="sequence"/>: live changes continue from there.</summary>
+    public void Registered(string connectionId, long sequence)
+    {
+        if (_outboxes.TryGetValue(connectionId, out var outbox))
+        {
+            outbox.Registered(sequence);
+        }
+    }
+
     public void Close(string connectionId)
     {
         if (_outboxes.TryRemove(connectionId, out var outbox))

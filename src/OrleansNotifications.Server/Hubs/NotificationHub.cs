@@ -30,7 +30,7 @@ public sealed class NotificationHub(IGrainFactory grains, HubChangeRelay relay) 
         relay.Open(Context, Context.User!.TokenUser());
         try
         {
-            await User.ConnectAsync(Connection);
+            relay.Registered(Context.ConnectionId, await User.ConnectAsync(Connection));
         }
         catch
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansNotifications.Grains;
 using OrleansNotifications.Runtime;
+using OrleansNotifications.Runtime.Membership;
 using OrleansNotifications.Tests.Infrastructure;
 
 namespace OrleansNotifications.Tests.Cluster;
@@ -141,5 +142,33 @@ public sealed class ClusterTests(PostgresServer postgres, TestCluster cluster) :
         var after = await PublishAsync(cluster.Nodes[0], token, user, "after");
         Assert.Equal(2, after.GetProperty("sequence").GetInt64());
         Assert.NotEqual(joined.Name, cluster.OwnerOf(new GrainId(UserGrain.GrainTypeName, new UserKey(appId, user).GrainKey)).Name);
+    }
+
+    [Fact]
+    public async Task AnOwnerThatHasNotSeenTheDevicesNodeYet_LearnsOfItAndRelaysToIt()
+    {
+        // Two nodes of their own whose views refresh only when asked (hour-long heartbeat, longer lease): "owner" starts alone and
+        // sees only itself; "holder" starts after it and sees both. A device on holder registers with owner's grain, so owner
+        // must learn of holder then; otherwise it drops the device's changes as "node gone" and the device hears nothing.
+        var connectionString = postgres.ConnectionString(await postgres.CreateDatabaseAsync("lagging"));
+        using var data = new TempDirectory();
+        await using var owner = new ClusterNode("owner", connectionString, Path.Combine(data.Path, "owner"), TimeSpan.FromHours(1), TimeSpan.FromHours(3));
+        owner.StartServer();
+        await owner.Membership.RefreshAsync();
+        await using var holder = new ClusterNode("holder", connectionString, Path.Combine(data.Path, "holder"), TimeSpan.FromHours(1), TimeSpan.FromHours(3));
+        holder.StartServer();
+        await holder.Membership.RefreshAsync();
+        Assert.Equal(["owner"], owner.Membership.Active.Select(m => m.Name));
+        Assert.Equal(["holder", "owner"], holder.Membership.Active.Select(m => m.Name));
+
+        var (appId, token) = await CreateAppAsync(holder);
+        var user = Enumerable.Range(0, 200).Select(_ => TestApp.NewUserId()).First(u =>
+            RendezvousPlacement.OwnerOf(new UserKey(appId, u).GrainKey, holder.Membership.Active)!.Name == "owner");
+        var userToken = (await holder.Client(token).PostAsync($"/v1/users/{user}/tokens", null).ExpectAsync(201)).Str("token");
+        await using var device = await HubClient.ConnectAsync(new Uri(holder.Url), userToken);
+
+        await PublishAsync(owner, token, user, "to the device on the other node");
+
+        Assert.Equal((1L, "created"), await NextAsync(device));
     }
 }

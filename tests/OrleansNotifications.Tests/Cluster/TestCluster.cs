@@ -99,7 +99,12 @@ public sealed class TestCluster : IAsyncLifetime
     }
 }
 
-public sealed class ClusterNode(string name, string connectionString, string dataDirectory) : WebApplicationFactory<Program>
+/// <summary>
+/// One node. By default it renews and re-reads the membership every 200 ms with a 1 s lease; a test that needs a node whose
+/// view stays as it was passes a long <paramref name="heartbeat"/> (and lease, so the others do not declare it dead).
+/// </summary>
+public sealed class ClusterNode(string name, string connectionString, string dataDirectory, TimeSpan? heartbeat = null, TimeSpan? lease = null)
+    : WebApplicationFactory<Program>
 {
     private readonly int _port = FreePort();
 
@@ -128,8 +133,8 @@ public sealed class ClusterNode(string name, string connectionString, string dat
         builder.UseSetting("Notifications:Storage:ConnectionString", connectionString);
         builder.UseSetting("Notifications:Cluster:NodeName", name);
         builder.UseSetting("Notifications:Cluster:AdvertisedAddress", Url);
-        builder.UseSetting("Notifications:Cluster:HeartbeatPeriod", "00:00:00.200");
-        builder.UseSetting("Notifications:Cluster:LeaseTimeout", "00:00:01");
+        builder.UseSetting("Notifications:Cluster:HeartbeatPeriod", (heartbeat ?? TimeSpan.FromMilliseconds(200)).ToString("c"));
+        builder.UseSetting("Notifications:Cluster:LeaseTimeout", (lease ?? TimeSpan.FromSeconds(1)).ToString("c"));
     }
 
     private static int FreePort()

@@ -149,6 +149,22 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
     }
 
     [Fact]
+    public async Task AFirstLiveChangeThatSkipsPastTheRegistrationPoint_ClosesTheConnection()
+    {
+        var app = await server.CreateAppAsync();
+        var user = TestApp.NewUserId();
+        await app.PublishAsync(user);
+        await using var device = await ConnectAsync(await app.UserTokenAsync(user)); // registered at sequence 1
+
+        // Its first live change should be 2; 3 means 2 was lost on its way.
+        var connection = Assert.Single(await Grain(app, user).GetConnectionsAsync());
+        server.Services.GetRequiredService<HubChangeRelay>().Send(new UserKey(app.AppId, user), [connection],
+            [new OrleansNotifications.Grains.Model.ChangeRecord(3, OrleansNotifications.Grains.Model.ChangeKind.Deleted, "x", DateTimeOffset.UtcNow, null)]);
+
+        await device.Closed.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task Expiry_IsRelayedLive()
     {
         var app = await server.CreateAppAsync();
