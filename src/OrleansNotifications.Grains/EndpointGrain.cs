@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using OrleansNotifications.Grains.Model;
 using OrleansNotifications.Grains.Push;
@@ -20,6 +21,7 @@ public sealed class EndpointGrain(
     INotificationStore notifications,
     IEnumerable<IPushProvider> providers,
     IGrainFactory grains,
+    NotificationMetrics metrics,
     IOptions<DeliveryOptions> options,
     TimeProvider time) : Grain, IEndpointGrain, IRemindable
 {
@@ -104,9 +106,11 @@ public sealed class EndpointGrain(
         var message = new PushMessage(delivery.Kind, delivery.ChangeKind, delivery.NotificationId, delivery.Sequence, notification,
             notification?.AppNotificationId, delivery.Kind == PushMessageKind.Notification ? notification!.Priority : Priority.Normal,
             delivery.ExpiresAt);
+        var started = Stopwatch.GetTimestamp();
         var outcome = provider is null
             ? PushOutcome.Failed($"no {WireNames.Of(subscription.Platform)} sender in this build")
             : await provider.SendAsync(subscription, message, appCredentials, CancellationToken.None);
+        metrics.Pushed(subscription.Platform, outcome.Kind, started);
 
         var attempted = delivery with { Attempts = delivery.Attempts + 1, LastAttemptAt = now, LastError = outcome.Error };
         switch (outcome.Kind)

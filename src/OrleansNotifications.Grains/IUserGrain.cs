@@ -35,8 +35,8 @@ public interface IUserGrain : IGrainWithStringKey
 
     Task DisconnectAsync(string connectionId);
 
-    /// <summary>The user's live connections as this grain knows them (operators' user lookup, tests).</summary>
-    Task<IReadOnlyList<LiveConnection>> GetConnectionsAsync();
+    /// <summary>Where the grain runs, its sequence and the live connections it knows (operators' user lookup, tests).</summary>
+    Task<UserGrainStatus> DescribeAsync();
 
     /// <summary>
     /// The changes after <paramref name="since"/> that the connection was not sent live (those up to its registration), so

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using OrleansNotifications.Grains.Live;
 using OrleansNotifications.Grains.Model;
@@ -13,7 +14,8 @@ namespace OrleansNotifications.Grains;
 /// memory; rows live in the store, which every change reaches before it is acknowledged and relayed to the connections.
 /// </summary>
 public sealed class UserGrain(
-    INotificationStore store, ISubscriptionStore subscriptionStore, IChangeRelay relay, IGrainFactory grains, TimeProvider time)
+    INotificationStore store, ISubscriptionStore subscriptionStore, IChangeRelay relay, IGrainFactory grains, NotificationMetrics metrics,
+    TimeProvider time)
     : Grain, IUserGrain, IRemindable
 {
     public const string GrainTypeName = "user";
@@ -57,6 +59,19 @@ public sealed class UserGrain(
     }
 
     public async Task<PublishResult> PublishAsync(NotificationDraft draft)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await PublishOrReplaceAsync(draft);
+        }
+        finally
+        {
+            metrics.Published(started);
+        }
+    }
+
+    private async Task<PublishResult> PublishOrReplaceAsync(NotificationDraft draft)
     {
         await ExpireDueAsync();
         var now = Now();
@@ -235,8 +250,8 @@ public sealed class UserGrain(
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<LiveConnection>> GetConnectionsAsync() =>
-        Task.FromResult<IReadOnlyList<LiveConnection>>([.. _connections.Values.Select(entry => entry.Connection)]);
+    public Task<UserGrainStatus> DescribeAsync() =>
+        Task.FromResult(new UserGrainStatus(relay.LocalNode, _sequence, [.. _connections.Values.Select(entry => entry.Connection)]));
 
     public async Task<ChangeFeedPage> SyncAsync(LiveConnection connection, long since, int top)
     {
@@ -354,6 +369,7 @@ public sealed class UserGrain(
         }
 
         _sequence = changes.NewSequence;
+        metrics.Committed(changes.Changes);
         _expiryReminder = _earliestExpiry;
         _expiryReminderUnknown = false;
         RelayToConnections(changes.Changes);

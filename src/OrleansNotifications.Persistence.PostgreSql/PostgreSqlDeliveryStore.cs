@@ -42,6 +42,16 @@ public sealed class PostgreSqlDeliveryStore(PostgreSqlDatabase database, Postgre
             .Command($"SELECT {Columns} FROM deliveries WHERE app_id = @app AND user_id = @user AND notification_id = @id AND kind = 0 ORDER BY subscription_id")
             .ForUser(user).With("@id", notificationId)));
 
+    public Task<IReadOnlyList<Delivery>> ListLatestAsync(UserKey user, int max) =>
+        database.ReadAsync<IReadOnlyList<Delivery>>(async session => await Read(session
+            .Command($"SELECT {Columns} FROM deliveries WHERE app_id = @app AND user_id = @user ORDER BY sequence DESC, subscription_id LIMIT @max")
+            .ForUser(user).With("@max", max)));
+
+    public Task<PendingDeliveries> CountPendingAsync() =>
+        database.ReadAsync(async session => (await session
+            .Command("SELECT COUNT(*) FILTER (WHERE attempts = 0), COUNT(*) FILTER (WHERE attempts > 0) FROM deliveries WHERE status = 0")
+            .ReadAllAsync(reader => new PendingDeliveries(reader.GetInt64(0), reader.GetInt64(1))))[0]);
+
     /// <summary>Adds new deliveries to a UserGrain commit, replacing any older one of the same key.</summary>
     internal static void Insert(NpgsqlBatch batch, Delivery delivery) =>
         batch.Add($"""

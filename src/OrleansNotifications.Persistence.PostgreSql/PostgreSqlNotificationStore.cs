@@ -43,6 +43,12 @@ public sealed class PostgreSqlNotificationStore(PostgreSqlDatabase database, Pos
                     (groupName is null ? "" : " AND group_name = @group") + " ORDER BY published_sequence")
                 .ForUser(user).With("@unread", (int)ReadState.Unread).With("@now", now.ToUnixMs()).With("@group", groupName)));
 
+    public Task<IReadOnlyList<StateCount>> CountByStateAsync(UserKey user, DateTimeOffset now) =>
+        database.ReadAsync<IReadOnlyList<StateCount>>(async session => await session
+            .Command($"SELECT read_state, user_action_state, COUNT(*) FROM notifications WHERE {UserFilter} AND expires_ms > @now GROUP BY 1, 2")
+            .ForUser(user).With("@now", now.ToUnixMs())
+            .ReadAllAsync(reader => new StateCount((ReadState)reader.GetInt32(0), (UserActionState)reader.GetInt32(1), (int)reader.GetInt64(2))));
+
     public Task<IReadOnlyList<string>> ListExpiredAsync(UserKey user, DateTimeOffset now, int max) =>
         database.ReadAsync<IReadOnlyList<string>>(async session => await session
             .Command($"SELECT id FROM notifications WHERE {UserFilter} AND expires_ms <= @now ORDER BY expires_ms LIMIT @max")

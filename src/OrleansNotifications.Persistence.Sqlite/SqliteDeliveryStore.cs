@@ -42,6 +42,21 @@ public sealed class SqliteDeliveryStore(SqliteDatabase database, SqliteWriteQueu
             .Command($"SELECT {Columns} FROM deliveries WHERE app_id = @app AND user_id = @user AND notification_id = @id AND kind = 0 ORDER BY subscription_id")
             .ForUser(user).With("@id", notificationId)));
 
+    public Task<IReadOnlyList<Delivery>> ListLatestAsync(UserKey user, int max) =>
+        database.ReadAsync<IReadOnlyList<Delivery>>(session => Read(session
+            .Command($"SELECT {Columns} FROM deliveries WHERE app_id = @app AND user_id = @user ORDER BY sequence DESC, subscription_id LIMIT @max")
+            .ForUser(user).With("@max", max)));
+
+    public Task<PendingDeliveries> CountPendingAsync() =>
+        database.ReadAsync(session =>
+        {
+            using var reader = session
+                .Command("SELECT COUNT(*) FILTER (WHERE attempts = 0), COUNT(*) FILTER (WHERE attempts > 0) FROM deliveries WHERE status = 0")
+                .ExecuteReader();
+            reader.Read();
+            return new PendingDeliveries(reader.GetInt64(0), reader.GetInt64(1));
+        });
+
     /// <summary>Writes new deliveries inside a UserGrain commit, replacing any older one of the same key.</summary>
     internal static void Insert(SqliteSession context, Delivery delivery) =>
         context.Command($"""

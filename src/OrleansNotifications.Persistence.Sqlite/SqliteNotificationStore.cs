@@ -43,6 +43,21 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
                     (groupName is null ? "" : " AND group_name = @group") + " ORDER BY published_sequence")
                 .ForUser(user).With("@unread", (int)ReadState.Unread).With("@now", now.ToUnixMs()).With("@group", groupName)));
 
+    public Task<IReadOnlyList<StateCount>> CountByStateAsync(UserKey user, DateTimeOffset now) =>
+        database.ReadAsync<IReadOnlyList<StateCount>>(session =>
+        {
+            using var reader = session
+                .Command($"SELECT read_state, user_action_state, COUNT(*) FROM notifications WHERE {UserFilter} AND expires_ms > @now GROUP BY 1, 2")
+                .ForUser(user).With("@now", now.ToUnixMs()).ExecuteReader();
+            var counts = new List<StateCount>();
+            while (reader.Read())
+            {
+                counts.Add(new StateCount((ReadState)reader.GetInt32(0), (UserActionState)reader.GetInt32(1), reader.GetInt32(2)));
+            }
+
+            return counts;
+        });
+
     public Task<IReadOnlyList<string>> ListExpiredAsync(UserKey user, DateTimeOffset now, int max) =>
         database.ReadAsync<IReadOnlyList<string>>(session =>
         {

@@ -19,6 +19,8 @@ using OrleansNotifications.Server.Http;
 using OrleansNotifications.Server.Hubs;
 using OrleansNotifications.Server.Inbox;
 using OrleansNotifications.Server.Maintenance;
+using OrleansNotifications.Server.Metrics;
+using OrleansNotifications.Server.Dashboard;
 
 namespace OrleansNotifications.Server;
 
@@ -86,9 +88,17 @@ public static class ServerComposition
             });
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddHealthChecks()
-            .AddCheck<StorageHealthCheck>("storage", tags: ["ready"])
+            .AddCheck<StorageHealthCheck>(StorageHealthCheck.Name, tags: ["ready"])
             .AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         services.AddHostedService<RetentionPruner>();
+
+        // Operators: instruments, their history for the dashboard, and the cluster-wide view.
+        services.AddSingleton<MetricsCollector>();
+        services.AddSingleton<DeliveryBacklog>();
+        services.AddSingleton<NodeMetrics>();
+        services.AddSingleton<MetricsHistory>();
+        services.AddHostedService(sp => sp.GetRequiredService<MetricsHistory>());
+        services.AddSingleton<NodeActivityClient>();
         return builder;
     }
 
@@ -132,10 +142,13 @@ public static class ServerComposition
     public static WebApplication MapNotificationsServer(this WebApplication app)
     {
         app.Services.GetRequiredService<AdminKey>(); // generate or load now, so its path is logged at start-up
+        app.Services.GetRequiredService<MetricsCollector>(); // listening from the start, so counters count from zero
+        app.Services.GetRequiredService<NodeMetrics>();
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseInboxPage();
+        app.UseDashboardPage();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
@@ -171,7 +184,9 @@ public static class ServerComposition
             .RequireAuthorization(AuthServiceCollectionExtensions.AdminPolicy)
             .MapAdminApps()
             .MapAdminPush()
-            .MapAdminCluster();
+            .MapAdminCluster()
+            .MapAdminUsers();
+        app.MapMetrics(AuthServiceCollectionExtensions.AdminPolicy);
 
         return app;
     }

@@ -21,5 +21,5 @@ namespace OrleansNotifications.Grains.Json;
 [JsonSerializable(typeof(UpdateResult))]
 [JsonSerializable(typeof(ChangeFeedPage))]
 [JsonSerializable(typeof(LiveConnection))]
-[JsonSerializable(typeof(IReadOnlyList<LiveConnection>))]
+[JsonSerializable(typeof(UserGrainStatus))]
 public sealed partial class GrainCallJsonContext : JsonSerializerContext;

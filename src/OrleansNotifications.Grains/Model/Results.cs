@@ -26,3 +26,6 @@ public enum UpdateOutcome
 }
 
 public sealed record UpdateResult(UpdateOutcome Outcome, StoredNotification? Notification);
+
+/// <summary>A user's grain as it is now: the node it runs on, the last sequence of its feed, its live connections.</summary>
+public sealed record UserGrainStatus(string Node, long Sequence, IReadOnlyList<Live.LiveConnection> Connections);

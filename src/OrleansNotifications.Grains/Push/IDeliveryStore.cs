@@ -21,6 +21,15 @@ public interface IDeliveryStore
     /// <summary>The notification deliveries (not state syncs) of one notification, per subscription.</summary>
     Task<IReadOnlyList<Delivery>> ListForNotificationAsync(UserKey user, string notificationId);
 
+    /// <summary>The user's most recent deliveries (notifications and state syncs), newest change first (operators' user lookup).</summary>
+    Task<IReadOnlyList<Delivery>> ListLatestAsync(UserKey user, int max);
+
+    /// <summary>Pending deliveries across all users: never attempted yet, and waiting for a retry (operators).</summary>
+    Task<PendingDeliveries> CountPendingAsync();
+
     /// <summary>Deletes up to <paramref name="max"/> deliveries whose notification expired before <paramref name="olderThan"/>.</summary>
     Task<int> PruneAsync(DateTimeOffset olderThan, int max);
 }
+
+/// <summary>Deliveries not finished yet: <see cref="Waiting"/> for their first attempt, <see cref="Retrying"/> after a failed one.</summary>
+public sealed record PendingDeliveries(long Waiting, long Retrying);

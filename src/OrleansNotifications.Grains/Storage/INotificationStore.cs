@@ -12,6 +12,8 @@ public sealed record UserHead(long Sequence, DateTimeOffset? ExpiryReminder);
 public sealed record NotificationQuery(int Top, ReadState? ReadState, UserActionState? UserActionState, string? GroupName, long? Before);
 
 /// <summary>One page of history, newest first, as stored JSON; <see cref="NextBefore"/> is set when more follow.</summary>
+public sealed record StateCount(ReadState ReadState, UserActionState UserActionState, int Count);
+
 public sealed record NotificationPage(IReadOnlyList<byte[]> Items, long? NextBefore);
 
 /// <summary>
@@ -52,6 +54,9 @@ public interface INotificationStore
     Task CommitAsync(UserChangeSet changes);
 
     Task<NotificationPage> ListAsync(UserKey user, NotificationQuery query, DateTimeOffset now);
+
+    /// <summary>How many unexpired notifications the user has in each combination of read and user-action state.</summary>
+    Task<IReadOnlyList<StateCount>> CountByStateAsync(UserKey user, DateTimeOffset now);
 
     Task<ChangeFeedPage> ReadChangesAsync(UserKey user, long since, int top);
 

@@ -3,13 +3,15 @@ using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using OrleansNotifications.Runtime.Membership;
 using OrleansNotifications.Runtime.Transport;
+using OrleansNotifications.Server.Api.Contracts;
 using OrleansNotifications.Server.Hubs;
+using OrleansNotifications.Server.Metrics;
 
 namespace OrleansNotifications.Server.Cluster;
 
 /// <summary>
 /// <c>POST /internal/grains/{type}/{key}/{method}</c>: calls from other nodes to grains this node owns; and
-/// <c>POST /internal/relay</c>: live changes for hub connections held here. Only nodes know the cluster secret; anyone else
+/// <c>POST /internal/relay</c>: live changes for hub connections held here; <c>GET /internal/activity</c>: this node's figures. Only nodes know the cluster secret; anyone else
 /// gets 404, as if the routes did not exist.
 /// </summary>
 public static class InternalApi
@@ -19,6 +21,9 @@ public static class InternalApi
         // Calls from nodes have no 64 KiB body limit (lifted in FromANode): a relay batch carries every change of one commit.
         app.MapPost($"{RemoteGrainCallInvoker.PathPrefix}/{{type}}/{{key}}/{{method}}", CallAsync).ExcludeFromDescription();
         app.MapPost(NodeRelay.Path, RelayAsync).ExcludeFromDescription();
+        app.MapGet(NodeActivityClient.Path, (HttpContext context, IClusterSecret secret, MetricsHistory history) => FromANode(context, secret)
+            ? Results.Json(history.Report(), ServerJsonContext.Default.NodeActivity)
+            : Results.NotFound()).ExcludeFromDescription();
         return app;
     }
 

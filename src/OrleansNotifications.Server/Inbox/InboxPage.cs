@@ -1,4 +1,4 @@
-using Microsoft.Extensions.FileProviders;
+using OrleansNotifications.Server.Http;
 
 namespace OrleansNotifications.Server.Inbox;
 
@@ -10,23 +10,5 @@ public static class InboxPage
 {
     public const string Path = "/inbox";
 
-    public static WebApplication UseInboxPage(this WebApplication app)
-    {
-        app.UseFileServer(new FileServerOptions
-        {
-            RequestPath = Path,
-            FileProvider = new PhysicalFileProvider(System.IO.Path.Combine(app.Environment.ContentRootPath, "Inbox")),
-            StaticFileOptions =
-            {
-                OnPrepareResponse = context =>
-                {
-                    var headers = context.Context.Response.Headers;
-                    headers.ContentSecurityPolicy = "default-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'";
-                    headers.XContentTypeOptions = "nosniff";
-                    headers.CacheControl = "no-cache";
-                },
-            },
-        });
-        return app;
-    }
+    public static WebApplication UseInboxPage(this WebApplication app) => app.UseStaticPage(Path, "Inbox");
 }

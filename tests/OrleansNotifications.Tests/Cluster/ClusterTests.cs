@@ -53,6 +53,32 @@ public sealed class ClusterTests(PostgresServer postgres, TestCluster cluster) :
     }
 
     [Fact]
+    public async Task AdminCluster_FromAnyNode_ShowsEveryNodesOwnActivity()
+    {
+        await cluster.StartAsync(postgres);
+        var (_, token) = await CreateAppAsync(cluster.Nodes[0]);
+        for (var i = 0; i < 12; i++)
+        {
+            await PublishAsync(cluster.Nodes[i % cluster.Nodes.Count], token, TestApp.NewUserId(), "counted");
+        }
+
+        var view = await cluster.Nodes[1].Client(TestCluster.AdminKey).GetAsync("/v1/admin/cluster").ExpectAsync(200);
+        Assert.Equal(cluster.Nodes[1].Name, view.Str("node"));
+        var nodes = view.GetProperty("nodes").EnumerateArray().Where(n => n.Str("status") == "active").ToList();
+        Assert.Equal(cluster.Nodes.Select(n => n.Name).Order(), nodes.Select(n => n.Str("name")).Order());
+        foreach (var node in nodes)
+        {
+            // Each node answered for itself: its own name, and the users it owns.
+            Assert.Equal(node.Str("name"), node.GetProperty("activity").Str("node"));
+            Assert.True(node.GetProperty("heartbeatAgeSeconds").GetDouble() < 5);
+        }
+
+        // 12 users spread over the owners: the per-node activations add up to at least them (other tests add more).
+        Assert.True(nodes.Sum(n => n.GetProperty("activationsByType").TryGetProperty("user", out var users) ? users.GetInt32() : 0) >= 12);
+        Assert.True(nodes.Count(n => n.GetProperty("activity").GetProperty("totals").GetProperty("publishes").GetInt64() > 0) > 1);
+    }
+
+    [Fact]
     public async Task ReadsAndStateChanges_WorkFromAnyNode()
     {
         await cluster.StartAsync(postgres);

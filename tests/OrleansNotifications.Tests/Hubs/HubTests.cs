@@ -101,11 +101,11 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
         var closing = await ConnectAsync(token);
         var dropping = await ConnectAsync(token);
         await using var staying = await ConnectAsync(token);
-        Assert.Equal(3, (await Grain(app, user).GetConnectionsAsync()).Count);
+        Assert.Equal(3, (await Grain(app, user).DescribeAsync()).Connections.Count);
 
         await closing.DisposeAsync();
         dropping.Abort();
-        await WaitUntilAsync(async () => (await Grain(app, user).GetConnectionsAsync()).Count == 1);
+        await WaitUntilAsync(async () => (await Grain(app, user).DescribeAsync()).Connections.Count == 1);
         await dropping.DisposeAsync();
 
         await app.PublishAsync(user);
@@ -125,7 +125,7 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
         await app.PublishAsync(user);
 
         Assert.Equal(1, (await device.NextChangeAsync()).GetProperty("sequence").GetInt64());
-        var left = await Grain(app, user).GetConnectionsAsync();
+        var left = (await Grain(app, user).DescribeAsync()).Connections;
         Assert.Single(left);
         Assert.Equal(node, left[0].Node);
     }
@@ -140,7 +140,7 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
         Assert.Equal(1, (await device.NextChangeAsync()).GetProperty("sequence").GetInt64());
 
         // As if the change with sequence 2 had been lost on its way (a failed relay from another node).
-        var connection = Assert.Single(await Grain(app, user).GetConnectionsAsync());
+        var connection = Assert.Single((await Grain(app, user).DescribeAsync()).Connections);
         var relay = server.Services.GetRequiredService<HubChangeRelay>();
         relay.Send(new UserKey(app.AppId, user), [connection],
             [new OrleansNotifications.Grains.Model.ChangeRecord(3, OrleansNotifications.Grains.Model.ChangeKind.Deleted, "x", DateTimeOffset.UtcNow, null)]);
@@ -157,7 +157,7 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
         await using var device = await ConnectAsync(await app.UserTokenAsync(user)); // registered at sequence 1
 
         // Its first live change should be 2; 3 means 2 was lost on its way.
-        var connection = Assert.Single(await Grain(app, user).GetConnectionsAsync());
+        var connection = Assert.Single((await Grain(app, user).DescribeAsync()).Connections);
         server.Services.GetRequiredService<HubChangeRelay>().Send(new UserKey(app.AppId, user), [connection],
             [new OrleansNotifications.Grains.Model.ChangeRecord(3, OrleansNotifications.Grains.Model.ChangeKind.Deleted, "x", DateTimeOffset.UtcNow, null)]);
 
@@ -253,7 +253,7 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
         Assert.Equal(1, (await device.NextChangeAsync()).GetProperty("sequence").GetInt64());
 
         await device.DisposeAsync();
-        await WaitUntilAsync(async () => (await Grain(app, user).GetConnectionsAsync()).Count == 0);
+        await WaitUntilAsync(async () => (await Grain(app, user).DescribeAsync()).Connections.Count == 0);
         server.Clock.Advance(TimeSpan.FromMinutes(10));
         catalog.CollectIdle();
         Assert.False(catalog.IsActive(new GrainId(UserGrain.GrainTypeName, new UserKey(app.AppId, user).GrainKey)));

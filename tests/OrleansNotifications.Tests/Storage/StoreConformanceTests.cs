@@ -296,6 +296,40 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OperatorQueries_CountByState_LatestDeliveries_AndPendingOnes()
+    {
+        var deliveries = Get<IDeliveryStore>();
+        var before = await deliveries.CountPendingAsync();
+        var user = NewUser();
+        var changes = new UserChangeSet(user, 0);
+        var unread = Publish(changes);
+        Publish(changes, read: ReadState.Read);
+        Publish(changes, read: ReadState.Read);
+        Publish(changes, expires: Now.AddMinutes(-1)); // expired: not counted
+        changes.Deliveries.Add(NewDelivery(user, "s1", unread.Id, PushMessageKind.Notification, 1, Now));
+        changes.Deliveries.Add(NewDelivery(user, "s2", unread.Id, PushMessageKind.Notification, 1, Now));
+        changes.Deliveries.Add(NewDelivery(user, "s3", unread.Id, PushMessageKind.Notification, 1, null) with { Status = DeliveryStatus.Skipped });
+        await Notifications.CommitAsync(changes);
+        var later = new UserChangeSet(user, 4);
+        var newest = Publish(later);
+        later.Deliveries.Add(NewDelivery(user, "s1", newest.Id, PushMessageKind.Notification, 5, Now));
+        await Notifications.CommitAsync(later);
+
+        Assert.Equal(
+            [new StateCount(ReadState.Unread, UserActionState.NoInteraction, 2), new StateCount(ReadState.Read, UserActionState.NoInteraction, 2)],
+            (await Notifications.CountByStateAsync(user, Now)).OrderBy(c => c.ReadState));
+        Assert.Empty(await Notifications.CountByStateAsync(NewUser(), Now));
+
+        Assert.Equal([("s1", 5L), ("s1", 1L), ("s2", 1L)], (await deliveries.ListLatestAsync(user, 3)).Select(d => (d.SubscriptionId, d.Sequence)));
+        Assert.Equal(4, (await deliveries.ListLatestAsync(user, 10)).Count);
+
+        var retrying = NewDelivery(user, "s2", unread.Id, PushMessageKind.Notification, 1, Now) with { Attempts = 1, LastError = "503" };
+        await deliveries.UpdateAsync(retrying);
+        var after = await deliveries.CountPendingAsync();
+        Assert.Equal((2L, 1L), (after.Waiting - before.Waiting, after.Retrying - before.Retrying));
+    }
+
+    [Fact]
     public async Task Deliveries_CommittedWithTheChange_WakeTheEndpoint_AndRecordAttempts()
     {
         var deliveries = Get<IDeliveryStore>();

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const configuration = process.env.CONFIGURATION ?? "Debug";
 const serverDll = join(repo, "src", "OrleansNotifications.Server", "bin", configuration, "net10.0", "OrleansNotifications.Server.dll");
-const adminKey = "e2e-admin-key-0123456789abcdef";
+export const adminKey = "e2e-admin-key-0123456789abcdef";
 
 export function freePort() {
   return new Promise((resolve, reject) => {

@@ -22,8 +22,4 @@ public sealed record SubscriptionResponse(
 
 public sealed record SubscriptionList(IReadOnlyList<SubscriptionResponse> Value);
 
-public sealed record ClusterNodeResponse(
-    string Name, string Address, string Status, DateTimeOffset StartedDateTime, DateTimeOffset LastHeartbeatDateTime,
-    int? Activations, IReadOnlyDictionary<string, int>? ActivationsByType);
 
-public sealed record ClusterResponse(string Node, IReadOnlyList<ClusterNodeResponse> Nodes);

@@ -28,6 +28,8 @@ namespace OrleansNotifications.Server.Api.Contracts;
 [JsonSerializable(typeof(ApnsCredentialsRequest))]
 [JsonSerializable(typeof(WebPushSettingsRequest))]
 [JsonSerializable(typeof(PushSettingsResponse))]
+[JsonSerializable(typeof(NodeActivity))]
+[JsonSerializable(typeof(UserLookupResponse))]
 [JsonSerializable(typeof(DeliveryList))]
 [JsonSerializable(typeof(ClusterResponse))]
 public sealed partial class ServerJsonContext : JsonSerializerContext;
