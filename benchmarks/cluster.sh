@@ -18,6 +18,20 @@ for nodes in 1 3; do
   echo "== $nodes node(s)"
   bench "$urls" "$ADMIN_KEY" --concurrency 64 --duration "$duration" --warmup 10
   bench "http://127.0.0.1:$((BASE_PORT + 1))" "$ADMIN_KEY" --rate 300 --duration "$duration" --warmup 10
+  if [ "$nodes" -gt 1 ]; then
+    # One remote grain call against one local one: publishes one at a time to a single user through node 1, in runs of a
+    # fresh app each; the user lookup says whether node 1 owns that user (local) or another node does (remote).
+    declare -A seen=()
+    for run in $(seq 12); do
+      out="$(bench "http://127.0.0.1:$((BASE_PORT + 1))" "$ADMIN_KEY" --concurrency 1 --users 1 --duration 6 --warmup 2)"
+      app="$(sed -n 's/^app: \([^ ]*\).*/\1/p' <<<"$out")"
+      owner="$(curl -s -H "Authorization: Bearer $ADMIN_KEY" "http://127.0.0.1:$((BASE_PORT + 1))/v1/admin/apps/$app/users/user-0" | sed -n 's/.*"node":"\([^"]*\)".*/\1/p')"
+      kind="$([ "$owner" = node-1 ] && echo local || echo remote)"
+      echo "one user, one at a time, through node-1, owner $owner ($kind): $(tail -1 <<<"$out")"
+      seen[$kind]=1
+      [ "${seen[local]:-}" = 1 ] && [ "${seen[remote]:-}" = 1 ] && [ "$run" -ge 4 ] && break
+    done
+  fi
   echo "node RSS: $(for f in "$CLUSTER_DIR"/node-*/pid; do ps -o rss= -p "$(cat "$f")"; done | awk '{s+=$1} END {printf "%.0f MiB in total", s/1024}')"
   deploy/cluster.sh stop >/dev/null
   export CLUSTER_DIR="$(mktemp -d)"

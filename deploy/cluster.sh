@@ -4,8 +4,9 @@
 #   deploy/cluster.sh stop         stop every node and PostgreSQL, and delete the cluster's directory
 #   deploy/cluster.sh kill I       kill -9 node I (a crash, for trying failover)
 #   deploy/cluster.sh restart I    start node I again
-# Environment: CLUSTER_DIR (default /tmp/orleans-notifications-cluster), BASE_PORT (default 5100: nodes on 5101.., PostgreSQL
-# on BASE_PORT+99), CONFIGURATION (Release), SKIP_BUILD=1 to use an existing build, PG_BIN (/usr/lib/postgresql/15/bin).
+# Environment: CLUSTER_DIR (default /tmp/orleans-notifications-cluster), BASE_PORT (default 5100: nodes on 5101.., their
+# internal HTTP/2 endpoints for each other on 5151.., PostgreSQL on BASE_PORT+99), NODE_LINK (h2c, the default: nodes call
+# each other on those internal endpoints; http1: on their public addresses over HTTP/1.1), CONFIGURATION (Release), SKIP_BUILD=1 to use an existing build, PG_BIN (/usr/lib/postgresql/15/bin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${CLUSTER_DIR:-/tmp/orleans-notifications-cluster}"
@@ -20,13 +21,15 @@ admin_key="${ADMIN_KEY:-local-cluster-admin-key}"
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 start_node() {
-  local i="$1" port=$((base + $1))
+  local i="$1" port=$((base + $1)) link
+  if [ "${NODE_LINK:-h2c}" = h2c ]; then link=(--Notifications:Cluster:InternalUrl="http://127.0.0.1:$((base + 50 + i))")
+  else link=(--Notifications:Cluster:AdvertisedAddress="http://127.0.0.1:$port"); fi
   mkdir -p "$dir/node-$i"
   dotnet "$dll" --urls "http://127.0.0.1:$port" \
     --Notifications:DataDirectory="$dir/node-$i" --Notifications:AdminKey="$admin_key" \
     --Notifications:Storage:Provider=PostgreSql \
     --Notifications:Storage:ConnectionString="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=notifications" \
-    --Notifications:Cluster:NodeName="node-$i" --Notifications:Cluster:AdvertisedAddress="http://127.0.0.1:$port" \
+    --Notifications:Cluster:NodeName="node-$i" "${link[@]}" \
     --Logging:LogLevel:Default=Warning >"$dir/node-$i/node.log" 2>&1 &
   echo $! >"$dir/node-$i/pid"
 }

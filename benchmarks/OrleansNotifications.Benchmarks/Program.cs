@@ -41,7 +41,9 @@ var warmup = TimeSpan.FromSeconds(Flag("--warmup", 20));
 var users = Flag("--users", 10_000);
 
 var nodes = baseUrl.Split(',');
-var token = (await BenchmarkApp.CreateAsync(nodes[0], adminKey)).Token;
+var app = await BenchmarkApp.CreateAsync(nodes[0], adminKey);
+var token = app.Token;
+Console.WriteLine($"app: {app.AppId} (users user-0 … user-{users - 1})");
 var clients = nodes.Select(url => PublishLoad.CreateClient(url, token, rate > 0 ? 512 : concurrency)).ToArray();
 var load = new PublishLoad(clients, users);
 

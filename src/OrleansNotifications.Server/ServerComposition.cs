@@ -43,9 +43,12 @@ public static class ServerComposition
         {
             // API.md's defaults: other nodes reach this one where it listens (the first of --urls, a wildcard host made
             // loopback), and its name is the machine name plus that port, so two nodes on one machine never share a lease.
-            var url = builder.Configuration["urls"]?.Split(';')[0].Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
-                .Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal);
-            if (section["Cluster:AdvertisedAddress"] is null && url is { Length: > 0 })
+            var url = builder.Configuration["urls"]?.Split(';')[0] is { } first ? Loopback(first) : null;
+            if (section["Cluster:AdvertisedAddress"] is null && o.InternalUrl is { Length: > 0 } internalUrl)
+            {
+                o.AdvertisedAddress = NodeRequest.InternalScheme + "://" + new Uri(Loopback(internalUrl)).Authority;
+            }
+            else if (section["Cluster:AdvertisedAddress"] is null && url is { Length: > 0 })
             {
                 o.AdvertisedAddress = url;
             }
@@ -62,6 +65,19 @@ public static class ServerComposition
         services.AddOptions<PushOptions>().Bind(section.GetSection("Push"));
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
+        if (section["Cluster:InternalUrl"] is { Length: > 0 } internalListen)
+        {
+            // The internal endpoint joins the public ones, HTTP/2 only: Kestrel speaks h2c (prior knowledge) on nothing else.
+            var internalPort = new Uri(internalListen.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal)).Port;
+            builder.WebHost.UseUrls($"{builder.Configuration["urls"] ?? "http://localhost:5000"};{internalListen}");
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
+            {
+                if (listen.IPEndPoint?.Port == internalPort)
+                {
+                    listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2;
+                }
+            }));
+        }
 
         AddStorage(services, settings);
         services.AddNotificationGrains();
@@ -101,6 +117,11 @@ public static class ServerComposition
         services.AddSingleton<NodeActivityClient>();
         return builder;
     }
+
+    /// <summary>A listening URL as another node on this machine would call it: wildcard hosts become 127.0.0.1.</summary>
+    private static string Loopback(string url) => url.Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
+        .Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal)
+        .Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal);
 
     private static void AddStorage(IServiceCollection services, NotificationsOptions settings)
     {

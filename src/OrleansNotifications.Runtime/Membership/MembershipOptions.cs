@@ -12,6 +12,14 @@ public sealed class MembershipOptions
     /// </summary>
     public string AdvertisedAddress { get; set; } = "http://127.0.0.1:5000";
 
+    /// <summary>
+    /// Where this node listens for other nodes over HTTP/2 without TLS (h2c), e.g. <c>http://0.0.0.0:6101</c>: an extra
+    /// HTTP/2-only endpoint beside the public ones. When set, the node advertises it as <c>h2c://host:port</c> (unless
+    /// <see cref="AdvertisedAddress"/> is set) and other nodes call it over HTTP/2. Default: none; nodes then call each
+    /// other on the public address over HTTP/1.1.
+    /// </summary>
+    public string? InternalUrl { get; set; }
+
     /// <summary>How often the node renews its lease. Default 2 s.</summary>
     public TimeSpan HeartbeatPeriod { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -33,10 +33,6 @@ public sealed class RemoteGrainCallInvoker : IGrainCallInvoker
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5), EnableMultipleHttp2Connections = true })
     {
         Timeout = CallTimeout,
-        // Measured: asking for HTTP/2 "or lower" on cleartext made each remote call ~3 ms slower than HTTP/1.1 exactly.
-        // HTTP/2 between nodes needs an h2c (HTTP/2-only) internal endpoint, which nodes do not have yet.
-        DefaultRequestVersion = HttpVersion.Version11,
-        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
     };
 
     internal RemoteGrainCallInvoker(
@@ -77,11 +73,10 @@ public sealed class RemoteGrainCallInvoker : IGrainCallInvoker
     /// <summary>(false, default) when the call surely did not run there: the owner is unreachable or disowns the grain.</summary>
     private async Task<(bool Sent, T? Result)> TryCallAsync<T>(ClusterMember owner, GrainId grain, MethodInfo method, object?[] arguments)
     {
-        var url = $"{owner.Address.TrimEnd('/')}{PathPrefix}/{Uri.EscapeDataString(grain.Type)}/{Uri.EscapeDataString(grain.Key)}/{method.Name}";
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(_codec.WriteArguments(method, arguments)) };
+        var path = $"{PathPrefix}/{Uri.EscapeDataString(grain.Type)}/{Uri.EscapeDataString(grain.Key)}/{method.Name}";
+        using var request = NodeRequest.Create(HttpMethod.Post, owner.Address, path, _secret, _membership.LocalName);
+        request.Content = new ByteArrayContent(_codec.WriteArguments(method, arguments));
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Add(SecretHeader, _secret.Value);
-        request.Headers.Add(NodeHeader, _membership.LocalName);
         HttpResponseMessage response;
         try
         {

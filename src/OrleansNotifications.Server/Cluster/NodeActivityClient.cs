@@ -23,9 +23,7 @@ public sealed class NodeActivityClient(ClusterMembership membership, MetricsHist
             return history.Report();
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, member.Address.TrimEnd('/') + Path);
-        request.Headers.Add(RemoteGrainCallInvoker.SecretHeader, secret.Value);
-        request.Headers.Add(RemoteGrainCallInvoker.NodeHeader, membership.LocalName);
+        using var request = NodeRequest.Create(HttpMethod.Get, member.Address, Path, secret, membership.LocalName);
         using var response = await _http.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync(ServerJsonContext.Default.NodeActivity)

@@ -83,12 +83,8 @@ public sealed partial class NodeRelay(ClusterMembership membership, IClusterSecr
     {
         var address = membership.Active.FirstOrDefault(m => m.Name == node)?.Address
             ?? throw new HttpRequestException($"{node} is no longer a member.");
-        using var request = new HttpRequestMessage(HttpMethod.Post, address.TrimEnd('/') + Path)
-        {
-            Content = JsonContent.Create(batch, RelayJsonContext.Default.RelayBatch),
-        };
-        request.Headers.Add(RemoteGrainCallInvoker.SecretHeader, secret.Value);
-        request.Headers.Add(RemoteGrainCallInvoker.NodeHeader, membership.LocalName);
+        using var request = NodeRequest.Create(HttpMethod.Post, address, Path, secret, membership.LocalName);
+        request.Content = JsonContent.Create(batch, RelayJsonContext.Default.RelayBatch);
         using var response = await _http.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync(RelayJsonContext.Default.RelayAnswer))?.Gone ?? [];

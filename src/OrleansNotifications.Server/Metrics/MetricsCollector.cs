@@ -93,7 +93,9 @@ public sealed class MetricsCollector : IDisposable
 
     private sealed class InstrumentAggregate(Instrument instrument)
     {
-        private readonly ConcurrentDictionary<string, Series> _series = new(StringComparer.Ordinal);
+        // Series by a hash of their tags (order-independent), each bucket checked for equal tags: the hot path (every HTTP
+        // request, every publish) allocates nothing once a tag set has been seen.
+        private readonly ConcurrentDictionary<int, Series[]> _series = new();
 
         public Instrument Instrument { get; } = instrument;
 
@@ -104,12 +106,7 @@ public sealed class MetricsCollector : IDisposable
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var key = KeyOf(tags);
-            if (!_series.TryGetValue(key, out var series))
-            {
-                series = _series.GetOrAdd(key, new Series(ToList(tags)));
-            }
-
+            var series = Find(tags);
             lock (series)
             {
                 if (Kind == MetricKind.Histogram)
@@ -130,8 +127,8 @@ public sealed class MetricsCollector : IDisposable
 
         public MetricFamily Snapshot()
         {
-            var points = new List<MetricPoint>(_series.Count);
-            foreach (var series in _series.Values)
+            var points = new List<MetricPoint>();
+            foreach (var series in _series.Values.SelectMany(bucket => bucket))
             {
                 lock (series)
                 {
@@ -144,6 +141,31 @@ public sealed class MetricsCollector : IDisposable
             return new MetricFamily(Instrument.Name, Instrument.Unit, Instrument.Description, Kind, points);
         }
 
+        private Series Find(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var hash = 0;
+            foreach (var tag in tags)
+            {
+                hash += HashCode.Combine(tag.Key, tag.Value);
+            }
+
+            if (_series.TryGetValue(hash, out var bucket))
+            {
+                foreach (var candidate in bucket)
+                {
+                    if (candidate.Matches(tags))
+                    {
+                        return candidate;
+                    }
+                }
+            }
+
+            // A new tag set (or a hash collision): add it, unless another thread just did.
+            var added = new Series(tags);
+            return _series.AddOrUpdate(hash, _ => [added], (_, existing) => existing.Any(s => s.Matches(added.Raw)) ? existing : [.. existing, added])
+                .First(s => s.Matches(added.Raw));
+        }
+
         private static MetricKind KindOf(Instrument instrument)
         {
             var type = instrument.GetType().IsGenericType ? instrument.GetType().GetGenericTypeDefinition() : instrument.GetType();
@@ -154,45 +176,57 @@ public sealed class MetricsCollector : IDisposable
 
         private static bool IsGauge(Instrument instrument) =>
             instrument.GetType().IsGenericType && instrument.GetType().GetGenericTypeDefinition() == typeof(Gauge<>);
-
-        private static string KeyOf(ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            if (tags.IsEmpty)
-            {
-                return "";
-            }
-
-            var parts = new string[tags.Length];
-            for (var i = 0; i < tags.Length; i++)
-            {
-                parts[i] = tags[i].Key + "=" + tags[i].Value;
-            }
-
-            Array.Sort(parts, StringComparer.Ordinal);
-            return string.Join('\u0001', parts);
-        }
-
-        private static List<KeyValuePair<string, string>> ToList(ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            var list = new List<KeyValuePair<string, string>>(tags.Length);
-            foreach (var tag in tags)
-            {
-                list.Add(new(tag.Key, Convert.ToString(tag.Value, System.Globalization.CultureInfo.InvariantCulture) ?? ""));
-            }
-
-            list.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
-            return list;
-        }
     }
 
-    private sealed class Series(List<KeyValuePair<string, string>> tags)
+    private sealed class Series
     {
-        public List<KeyValuePair<string, string>> Tags { get; } = tags;
+        public Series(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            Raw = tags.ToArray();
+            var list = Raw.Select(t => new KeyValuePair<string, string>(
+                t.Key, Convert.ToString(t.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "")).ToList();
+            list.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+            Tags = list;
+        }
+
+        /// <summary>The tags as recorded, for matching later measurements without converting them.</summary>
+        public KeyValuePair<string, object?>[] Raw { get; }
+
+        public List<KeyValuePair<string, string>> Tags { get; }
 
         public double Value { get; set; }
 
         public long[] Buckets { get; } = new long[BucketBounds.Length + 1];
 
         public long Count { get; set; }
+
+        /// <summary>Same keys with equal values, in any order.</summary>
+        public bool Matches(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (tags.Length != Raw.Length)
+            {
+                return false;
+            }
+
+            foreach (var tag in tags)
+            {
+                var found = false;
+                foreach (var mine in Raw)
+                {
+                    if (mine.Key == tag.Key)
+                    {
+                        found = Equals(mine.Value, tag.Value);
+                        break;
+                    }
+                }
+
+                if (!found)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 }

@@ -68,7 +68,8 @@ public sealed class ClusterTests(PostgresServer postgres, TestCluster cluster) :
         Assert.Equal(cluster.Nodes.Select(n => n.Name).Order(), nodes.Select(n => n.Str("name")).Order());
         foreach (var node in nodes)
         {
-            // Each node answered for itself: its own name, and the users it owns.
+            // Each node answered for itself (over its internal HTTP/2 endpoint): its own name, and the users it owns.
+            Assert.StartsWith("h2c://127.0.0.1:", node.Str("address"), StringComparison.Ordinal);
             Assert.Equal(node.Str("name"), node.GetProperty("activity").Str("node"));
             Assert.True(node.GetProperty("heartbeatAgeSeconds").GetDouble() < 5);
         }

@@ -107,6 +107,7 @@ public sealed class ClusterNode(string name, string connectionString, string dat
     : WebApplicationFactory<Program>
 {
     private readonly int _port = FreePort();
+    private readonly int _internalPort = FreePort();
 
     public string Name => name;
 
@@ -124,7 +125,12 @@ public sealed class ClusterNode(string name, string connectionString, string dat
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        UseKestrel(_port);
+        // The public endpoint, and the HTTP/2-only one the other nodes call (as Cluster:InternalUrl makes in production).
+        UseKestrel(kestrel =>
+        {
+            kestrel.Listen(System.Net.IPAddress.Loopback, _port);
+            kestrel.Listen(System.Net.IPAddress.Loopback, _internalPort, listen => listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
+        });
         builder.UseEnvironment("Testing");
         builder.UseSetting("urls", Url);
         builder.UseSetting("Notifications:DataDirectory", dataDirectory);
@@ -132,7 +138,7 @@ public sealed class ClusterNode(string name, string connectionString, string dat
         builder.UseSetting("Notifications:Storage:Provider", "PostgreSql");
         builder.UseSetting("Notifications:Storage:ConnectionString", connectionString);
         builder.UseSetting("Notifications:Cluster:NodeName", name);
-        builder.UseSetting("Notifications:Cluster:AdvertisedAddress", Url);
+        builder.UseSetting("Notifications:Cluster:InternalUrl", $"http://127.0.0.1:{_internalPort}");
         builder.UseSetting("Notifications:Cluster:HeartbeatPeriod", (heartbeat ?? TimeSpan.FromMilliseconds(200)).ToString("c"));
         builder.UseSetting("Notifications:Cluster:LeaseTimeout", (lease ?? TimeSpan.FromSeconds(1)).ToString("c"));
     }
