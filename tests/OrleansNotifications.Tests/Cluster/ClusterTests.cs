@@ -1,3 +1,4 @@
+using OrleansNotifications.Client;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -142,7 +143,7 @@ public sealed class ClusterTests(PostgresServer postgres, TestCluster cluster) :
         }
     }
 
-    private static async Task<(long, string)> NextAsync(HubClient device)
+    private static async Task<(long, string)> NextAsync(HubConnection device)
     {
         var change = await device.NextChangeAsync();
         return (change.GetProperty("sequence").GetInt64(), change.Str("kind"));

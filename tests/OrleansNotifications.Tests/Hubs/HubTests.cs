@@ -1,3 +1,4 @@
+using OrleansNotifications.Client;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansNotifications.Grains;
@@ -13,14 +14,14 @@ namespace OrleansNotifications.Tests.Hubs;
 /// <summary>The hub's authorisation, and the connection registry of the UserGrain behind it.</summary>
 public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
-    private Task<HubClient> ConnectAsync(string userToken) => HubClient.ConnectAsync(server.Server, userToken);
+    private Task<HubConnection> ConnectAsync(string userToken) => HubClient.ConnectAsync(server.Server, userToken);
 
     private IUserGrain Grain(TestApp app, string user) =>
         server.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(new UserKey(app.AppId, user).GrainKey);
 
     private static long[] Sequences(IEnumerable<JsonElement> changes) => [.. changes.Select(c => c.GetProperty("sequence").GetInt64())];
 
-    private static async Task<List<JsonElement>> ReceiveAsync(HubClient client, int count)
+    private static async Task<List<JsonElement>> ReceiveAsync(HubConnection client, int count)
     {
         var changes = new List<JsonElement>();
         for (var i = 0; i < count; i++)
@@ -208,11 +209,11 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
         var user = TestApp.NewUserId();
         await using var device = await ConnectAsync(await app.UserTokenAsync(user));
 
-        Assert.StartsWith("not_found", (await Assert.ThrowsAsync<HubError>(() => device.InvokeAsync("MarkRead", "nope"))).Message, StringComparison.Ordinal);
-        Assert.StartsWith("not_found", (await Assert.ThrowsAsync<HubError>(() => device.InvokeAsync("MarkUnread", "nope"))).Message, StringComparison.Ordinal);
-        Assert.StartsWith("not_found", (await Assert.ThrowsAsync<HubError>(() => device.InvokeAsync("Delete", "nope"))).Message, StringComparison.Ordinal);
-        Assert.StartsWith("invalid_argument", (await Assert.ThrowsAsync<HubError>(() => device.InvokeAsync("SetUserActionState", "x", "asleep"))).Message, StringComparison.Ordinal);
-        Assert.StartsWith("invalid_argument", (await Assert.ThrowsAsync<HubError>(() => device.InvokeAsync("Sync", -1))).Message, StringComparison.Ordinal);
+        Assert.StartsWith("not_found", (await Assert.ThrowsAsync<OrleansNotifications.Client.HubException>(() => device.InvokeAsync("MarkRead", "nope"))).Message, StringComparison.Ordinal);
+        Assert.StartsWith("not_found", (await Assert.ThrowsAsync<OrleansNotifications.Client.HubException>(() => device.InvokeAsync("MarkUnread", "nope"))).Message, StringComparison.Ordinal);
+        Assert.StartsWith("not_found", (await Assert.ThrowsAsync<OrleansNotifications.Client.HubException>(() => device.InvokeAsync("Delete", "nope"))).Message, StringComparison.Ordinal);
+        Assert.StartsWith("invalid_argument", (await Assert.ThrowsAsync<OrleansNotifications.Client.HubException>(() => device.InvokeAsync("SetUserActionState", "x", "asleep"))).Message, StringComparison.Ordinal);
+        Assert.StartsWith("invalid_argument", (await Assert.ThrowsAsync<OrleansNotifications.Client.HubException>(() => device.InvokeAsync("Sync", -1))).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -282,7 +283,7 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
         app = await app.WithFreshTokenAsync();
 
         await using var device = await ConnectAsync(await app.UserTokenAsync(user));
-        var error = await Assert.ThrowsAsync<HubError>(() => device.InvokeAsync("Sync", 0));
+        var error = await Assert.ThrowsAsync<OrleansNotifications.Client.HubException>(() => device.InvokeAsync("Sync", 0));
         Assert.StartsWith("cursor_expired", error.Message, StringComparison.Ordinal);
         Assert.Contains("at sequence 2", error.Message, StringComparison.Ordinal);
     }
