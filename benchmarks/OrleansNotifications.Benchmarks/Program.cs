@@ -26,9 +26,21 @@ if (args.Length >= 3 && args[0] == "push")
     return 0;
 }
 
+if (args.Length >= 3 && args[0] == "live")
+{
+    // live <baseUrl> <adminKey> [--connections N] [--devices D] [--rate R] [--sync-rate S] [--flat-out C] [--duration S]
+    //      [--warmup S] [--hub-url URL] [--http2 1] [--server-pid PID]
+    //   N hub connections (D per user); publish → change at R/s; MarkRead → change on another device at S/s; relay flat out
+    //   with C publishes in flight. --hub-url with --http2 1: WebSockets over HTTP/2 (h2c) to an HTTP/2-only endpoint.
+    var live = new LiveLoad(args[1], args[2], new Uri(Text("--hub-url") ?? args[1]), Flag("--http2", 0) == 1,
+        Flag("--server-pid", 0) is > 0 and var pid ? pid : null);
+    return await live.RunAsync(Flag("--connections", 1000), Flag("--devices", 2), Flag("--rate", 1000), Flag("--sync-rate", 0),
+        Flag("--flat-out", 0), TimeSpan.FromSeconds(Flag("--warmup", 5)), TimeSpan.FromSeconds(Flag("--duration", 20)));
+}
+
 if (args.Length < 3 || args[0] != "publish")
 {
-    Console.Error.WriteLine("usage: publish <baseUrl> <adminKey> [options] | push <baseUrl> <adminKey> [options] | sqlite-baseline <databaseFile> [--rows N] [--users U]");
+    Console.Error.WriteLine("usage: publish <baseUrl> <adminKey> [options] | live <baseUrl> <adminKey> [options] | push <baseUrl> <adminKey> [options] | sqlite-baseline <databaseFile> [--rows N] [--users U]");
     return 2;
 }
 
@@ -59,6 +71,12 @@ if (rate > 0)
 }
 
 return load.Failed == 0 ? 0 : 1;
+
+string? Text(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
 
 int Flag(string name, int fallback)
 {

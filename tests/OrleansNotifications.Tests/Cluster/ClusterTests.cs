@@ -81,6 +81,30 @@ public sealed class ClusterTests(PostgresServer postgres, TestCluster cluster) :
     }
 
     [Fact]
+    public async Task TheHubClient_WorksOverHttp2_AsTheLoadGeneratorUsesIt()
+    {
+        // WebSockets over HTTP/2 (RFC 8441) on a node's HTTP/2-only endpoint: many hub connections share one TCP connection.
+        await cluster.StartAsync(postgres);
+        var node = cluster.Nodes[0];
+        var (_, token) = await CreateAppAsync(node);
+        var user = TestApp.NewUserId();
+        var userToken = (await node.Client(token).PostAsync($"/v1/users/{user}/tokens", null).ExpectAsync(201)).Str("token");
+        using var invoker = new HttpMessageInvoker(new SocketsHttpHandler());
+        var received = new System.Collections.Concurrent.ConcurrentQueue<long>();
+        await using var a = await HubConnection.ConnectAsync(new Uri(node.InternalUrl), userToken, c => received.Enqueue(c.GetProperty("sequence").GetInt64()), invoker, http2: true);
+        await using var b = await HubConnection.ConnectAsync(new Uri(node.InternalUrl), userToken, c => received.Enqueue(c.GetProperty("sequence").GetInt64()), invoker, http2: true);
+
+        await PublishAsync(cluster.Nodes[1], token, user, "over h2");
+
+        for (var deadline = DateTime.UtcNow.AddSeconds(5); received.Count < 2; await Task.Delay(20))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"received {received.Count} of 2");
+        }
+
+        Assert.Equal([1L, 1L], received.ToArray());
+    }
+
+    [Fact]
     public async Task ReadsAndStateChanges_WorkFromAnyNode()
     {
         await cluster.StartAsync(postgres);

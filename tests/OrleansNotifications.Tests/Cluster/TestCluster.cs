@@ -113,6 +113,9 @@ public sealed class ClusterNode(string name, string connectionString, string dat
 
     public string Url => $"http://127.0.0.1:{_port}";
 
+    /// <summary>The HTTP/2-only endpoint the other nodes call.</summary>
+    public string InternalUrl => $"http://127.0.0.1:{_internalPort}";
+
     public ClusterMembership Membership => Services.GetRequiredService<ClusterMembership>();
 
     public IActivationDirectory Activations => Services.GetRequiredService<IActivationDirectory>();

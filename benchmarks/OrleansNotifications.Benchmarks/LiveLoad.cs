@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using OrleansNotifications.Client;
+
+namespace OrleansNotifications.Benchmarks;
+
+/// <summary>
+/// Many devices on the hub, through the project's own client (<see cref="HubConnection"/>): opens the connections, then
+/// publishes over HTTP at a fixed rate (open loop) and measures publish → <c>change</c> on every device of the user, from the
+/// moment the publish was sent (its send time travels in the title); MarkRead on one device → the change on another; and
+/// flat-out relay throughput (changes delivered to devices per second). Prints what the server process holds per
+/// connection (its resident memory, from /proc, before and after connecting).
+/// </summary>
+public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool http2, int? serverPid)
+{
+    private readonly List<Device> _devices = [];
+    private readonly LatencyRecorder _receive = new();
+    private readonly LatencyRecorder _sync = new();
+    private readonly Dictionary<string, string> _tokens = [];
+    private volatile bool _measuring;
+    private long _received;
+    private long _expected;
+
+    private sealed record Device(string User, HubConnection Connection);
+
+    public async Task<int> RunAsync(int connections, int devicesPerUser, int rate, int syncRate, int flatOutConcurrency, TimeSpan warmup, TimeSpan duration)
+    {
+        var app = await BenchmarkApp.CreateAsync(baseUrl, adminKey);
+        using var http = PublishLoad.CreateClient(baseUrl, app.Token, 512);
+        var users = Enumerable.Range(0, Math.Max(1, connections / devicesPerUser)).Select(i => $"user-{i}").ToList();
+        await ForEachAsync(users, 32, async user =>
+        {
+            var token = await (await http.PostAsync($"/v1/users/{user}/tokens", null)).EnsureSuccessStatusCode()
+                .Content.ReadFromJsonAsync<JsonElement>();
+            lock (_tokens)
+            {
+                _tokens[user] = token.GetProperty("token").GetString()!;
+            }
+        });
+
+        var memoryBefore = ResidentBytes();
+        var started = Stopwatch.GetTimestamp();
+        using var invoker = http2 ? new HttpMessageInvoker(new SocketsHttpHandler { EnableMultipleHttp2Connections = true }) : null;
+        var failedConnects = 0;
+        await ForEachAsync(Enumerable.Range(0, users.Count * devicesPerUser).ToList(), 64, async i =>
+        {
+            var user = users[i % users.Count];
+            var marker = i < users.Count; // each user's first device is the one that marks read in the state-sync scenario
+            try
+            {
+                var connection = await HubConnection.ConnectAsync(hubUrl, _tokens[user], change => OnChange(user, marker, change), invoker, http2);
+                lock (_devices)
+                {
+                    _devices.Add(new Device(user, connection));
+                }
+            }
+            catch (Exception exception) when (exception is System.Net.WebSockets.WebSocketException or HttpRequestException or IOException or TimeoutException)
+            {
+                Interlocked.Increment(ref failedConnects);
+            }
+        });
+        var connectSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        await Task.Delay(TimeSpan.FromSeconds(3)); // let the server settle (and collect) before reading its memory
+        var memoryAfter = ResidentBytes();
+        Console.WriteLine($"hub connections: {_devices.Count} open ({users.Count} users × {devicesPerUser} devices{(http2 ? ", WebSockets over HTTP/2" : "")}), " +
+            $"{failedConnects} failed, in {connectSeconds:F1} s" + (memoryBefore is { } before && memoryAfter is { } after
+                ? $"; server resident memory {before / 1048576.0:F0} MiB → {after / 1048576.0:F0} MiB: {(after - before) / 1024.0 / Math.Max(1, _devices.Count):F1} KiB per connection"
+                : ""));
+
+        if (rate > 0)
+        {
+            await MeasureAsync(warmup, duration, (length, measuring) => PublishAtRateAsync(http, users, rate, length));
+            Console.WriteLine($"publish → live change at {rate}/s ({users.Count} users × {devicesPerUser} devices): {_receive.Summary()}; " +
+                $"received {_received} of {_expected} expected while measuring");
+        }
+
+        if (syncRate > 0 && devicesPerUser >= 2)
+        {
+            await MeasureAsync(warmup, duration, (length, _) => MarkReadAtRateAsync(users, syncRate, length));
+            Console.WriteLine($"state sync, MarkRead on one device → change on another, at {syncRate}/s: {_sync.Summary()}");
+        }
+
+        if (flatOutConcurrency > 0)
+        {
+            var (published, delivered) = await FlatOutAsync(http, users, flatOutConcurrency, warmup, duration);
+            Console.WriteLine($"relay flat out ({flatOutConcurrency} publishes in flight): {published:F0} publishes/s acknowledged, " +
+                $"{delivered:F0} changes/s delivered to devices");
+        }
+
+        await ForEachAsync(_devices, 256, async device => await device.Connection.DisposeAsync());
+        return failedConnects == 0 ? 0 : 1;
+    }
+
+    private void OnChange(string user, bool marker, JsonElement change)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (!_measuring)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _received);
+        if (!change.TryGetProperty("notification", out var notification))
+        {
+            return;
+        }
+
+        var title = notification.GetProperty("payload").GetProperty("visualContent").GetProperty("title").GetString()!;
+        var kind = change.GetProperty("kind").GetString();
+        if (kind == "created" && title.StartsWith('t'))
+        {
+            _receive.RecordElapsed(now - long.Parse(title.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture));
+            if (marker)
+            {
+                _latest[user] = notification.GetProperty("id").GetString()!;
+            }
+        }
+        else if (kind == "updated" && !marker && notification.TryGetProperty("readState", out var read) && read.ValueEquals("read")
+            && _syncStarted.TryRemove(notification.GetProperty("id").GetString()!, out var sent))
+        {
+            _sync.RecordElapsed(now - sent);
+        }
+    }
+
+    // The latest notification each user's marker device received, and when a MarkRead of it was sent.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _latest = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _syncStarted = new();
+
+    private async Task MeasureAsync(TimeSpan warmup, TimeSpan duration, Func<TimeSpan, bool, Task> run)
+    {
+        _measuring = false;
+        await run(warmup, false);
+        await Task.Delay(500);
+        (_received, _expected) = (0, 0);
+        _measuring = true;
+        await run(duration, true);
+        await Task.Delay(1000); // the last changes are still on their way
+        _measuring = false;
+    }
+
+    private Task PublishAtRateAsync(HttpClient http, List<string> users, int rate, TimeSpan length)
+    {
+        var devices = _devices.Count / Math.Max(1, users.Count);
+        var n = 0;
+        return OpenLoopAsync(rate, length, async () =>
+        {
+            var user = users[Interlocked.Increment(ref n) % users.Count];
+            Interlocked.Add(ref _expected, devices);
+            await PublishAsync(http, user, "t" + Stopwatch.GetTimestamp().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        });
+    }
+
+    private static async Task<string?> PublishAsync(HttpClient http, string user, string title)
+    {
+        using var response = await http.PostAsync($"/v1/users/{user}/notifications",
+            new StringContent($$$$"""{"payload":{"visualContent":{"title":"{{{{title}}}}","body":"Your parcel is on its way."}}}""", Encoding.UTF8, "application/json"));
+        return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString() : null;
+    }
+
+    /// <summary>
+    /// Each user's first device marks the user's latest notification unread (not measured), then read: the time until
+    /// another device of the user has the change is the state-sync latency.
+    /// </summary>
+    private async Task MarkReadAtRateAsync(List<string> users, int rate, TimeSpan length)
+    {
+        var marker = _devices.GroupBy(d => d.User).ToDictionary(g => g.Key, g => g.First().Connection);
+        var n = 0;
+        await OpenLoopAsync(rate, length, async () =>
+        {
+            var user = users[Interlocked.Increment(ref n) % users.Count];
+            if (!_latest.TryGetValue(user, out var id))
+            {
+                return;
+            }
+
+            await marker[user].InvokeAsync("MarkUnread", id);
+            _syncStarted[id] = Stopwatch.GetTimestamp();
+            await marker[user].InvokeAsync("MarkRead", id);
+        });
+    }
+
+    private async Task<(double Published, double Delivered)> FlatOutAsync(HttpClient http, List<string> users, int concurrency, TimeSpan warmup, TimeSpan duration)
+    {
+        long published = 0;
+        async Task Run(TimeSpan length)
+        {
+            var end = Stopwatch.GetTimestamp() + (long)(length.TotalSeconds * Stopwatch.Frequency);
+            var n = 0;
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+            {
+                while (Stopwatch.GetTimestamp() < end)
+                {
+                    if (await PublishAsync(http, users[Interlocked.Increment(ref n) % users.Count], "flat") is not null)
+                    {
+                        Interlocked.Increment(ref published);
+                    }
+                }
+            }));
+        }
+
+        _measuring = false;
+        await Run(warmup);
+        (published, _received) = (0, 0);
+        _measuring = true;
+        var started = Stopwatch.GetTimestamp();
+        await Run(duration);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        _measuring = false;
+        return (published / seconds, Interlocked.Read(ref _received) / seconds);
+    }
+
+    /// <summary>Starts <paramref name="operation"/> on schedule, <paramref name="perSecond"/> times a second, whatever the server does.</summary>
+    private static async Task OpenLoopAsync(int perSecond, TimeSpan length, Func<Task> operation)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var total = (long)(perSecond * length.TotalSeconds);
+        var inFlight = new List<Task>();
+        for (long i = 0; i < total; i++)
+        {
+            var due = start + (long)(i * (double)Stopwatch.Frequency / perSecond);
+            var wait = due - Stopwatch.GetTimestamp();
+            if (wait > Stopwatch.Frequency / 1000)
+            {
+                await Task.Delay(TimeSpan.FromTicks(wait * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+            }
+
+            inFlight.Add(Task.Run(operation));
+        }
+
+        await Task.WhenAll(inFlight);
+    }
+
+    private static Task ForEachAsync<T>(IReadOnlyList<T> items, int parallelism, Func<T, Task> body) =>
+        Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (item, _) => await body(item));
+
+    private long? ResidentBytes()
+    {
+        if (serverPid is not { } pid || !File.Exists($"/proc/{pid}/status"))
+        {
+            return null;
+        }
+
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+}

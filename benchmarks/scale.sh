@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Performance at scale, every standard scenario in one run, ending with a table (docs/BENCHMARKS.md explains each figure):
+#   publish throughput on SQLite and on PostgreSQL, each against its storage engine alone (raw SQLite inserts; pgbench)
+#   with the same rows; 10,000 hub connections: publish → live change at 1,000/s, MarkRead → change on another device,
+#   relay flat out, each against a bare ASP.NET Core SignalR hub (benchmarks/BareSignalR); connections held (20,000 over
+#   HTTP/2) and server memory per connection; fan-out (a publish to a user with 10 devices).
+# Everything (servers, PostgreSQL, load generator) runs on this machine, on loopback.
+# Usage: benchmarks/scale.sh [seconds-per-scenario]   (default 60 for publish throughput, half that for the live scenarios)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+duration="${1:-60}"
+live_duration=$((duration / 2))
+out="$(mktemp -d)"
+pg_bin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+key="bench-admin-key"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; [ -d "$out/pg" ] && as_pg "$pg_bin/pg_ctl" -D "$out/pg/data" -m fast stop >/dev/null 2>&1; rm -rf "$out"; }
+trap cleanup EXIT
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+bench() { dotnet benchmarks/OrleansNotifications.Benchmarks/bin/Release/net10.0/OrleansNotifications.Benchmarks.dll "$@"; }
+wait_ready() { for _ in $(seq 150); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done; echo "not ready: $1"; exit 1; }
+
+for project in src/OrleansNotifications.Server benchmarks/OrleansNotifications.Benchmarks benchmarks/BareSignalR; do
+  dotnet build -c Release --nologo -v:q "$project" | grep -E " error |rror\(s\)" || true
+done
+
+# The service on SQLite (durable: synchronous=FULL), with an HTTP/2-only endpoint for WebSockets over HTTP/2.
+start_service() { # <port> <h2 port> [extra args]
+  local port="$1" h2="$2"; shift 2
+  mkdir -p "$out/data-$port"
+  dotnet src/OrleansNotifications.Server/bin/Release/net10.0/OrleansNotifications.Server.dll --urls "http://127.0.0.1:$port" \
+    --Notifications:Cluster:InternalUrl="http://127.0.0.1:$h2" --Notifications:DataDirectory="$out/data-$port" \
+    --Notifications:AdminKey="$key" --Notifications:RateLimit:PermitsPerSecond=0 --Logging:LogLevel:Default=Warning "$@" \
+    >"$out/service-$port.log" 2>&1 &
+  service=$!; pids+=("$service")
+  wait_ready "http://127.0.0.1:$port/health/ready"
+}
+start_bare() { # <port> <h2 port>
+  dotnet benchmarks/BareSignalR/bin/Release/net10.0/BareSignalR.dll --Kestrel:Endpoints:h1:Url="http://127.0.0.1:$1" \
+    --Kestrel:Endpoints:h2:Url="http://127.0.0.1:$2" --Kestrel:Endpoints:h2:Protocols=Http2 >"$out/bare.log" 2>&1 &
+  bare=$!; pids+=("$bare")
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$1/" && break; sleep 0.2; done
+}
+stop() { kill "$1"; wait "$1" 2>/dev/null; }
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(uname -r); server, PostgreSQL and load generator together"
+
+echo "== publish throughput, SQLite (flat out, 256 in flight, ${duration} s after 20 s warm-up)"
+start_service 5401 5451
+sqlite_publish="$(bench publish http://127.0.0.1:5401 "$key" --concurrency 256 --duration "$duration" --warmup 20 | tail -1)"; echo "$sqlite_publish"
+stop "$service"
+sqlite_base="$(bench sqlite-baseline "$out/baseline.db" --rows 500000 | tail -1)"; echo "$sqlite_base"
+
+echo "== publish throughput, PostgreSQL 15 (one node, flat out, 256 in flight)"
+mkdir -p "$out/pg"; [ "$(id -u)" -eq 0 ] && { chmod 755 "$out"; chown postgres "$out/pg"; }
+as_pg "$pg_bin/initdb" -D "$out/pg/data" -U postgres -A trust >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$out/pg/data" -l "$out/pg/log" -w -o "-p 5498 -c listen_addresses=127.0.0.1 -k $out/pg" start >/dev/null
+as_pg "$pg_bin/createdb" -h 127.0.0.1 -p 5498 -U postgres notifications
+start_service 5402 5452 --Notifications:Storage:Provider=PostgreSql \
+  --Notifications:Storage:ConnectionString="Host=127.0.0.1;Port=5498;Username=postgres;Database=notifications"
+pg_publish="$(bench publish http://127.0.0.1:5402 "$key" --concurrency 256 --duration "$duration" --warmup 20 | tail -1)"; echo "$pg_publish"
+stop "$service"
+pg_base="$("$pg_bin/pgbench" -h 127.0.0.1 -p 5498 -U postgres -n -c 16 -j 2 -T "$duration" -f benchmarks/pgbench-publish.sql notifications 2>&1 | grep -E "^tps")"
+echo "pgbench, the same rows one publish writes, 16 clients: $pg_base"
+
+echo "== 10,000 hub connections (5,000 users × 2 devices), the service on SQLite, against a bare SignalR hub"
+start_service 5403 5453
+service_live="$(bench live http://127.0.0.1:5403 "$key" --connections 10000 --devices 2 --rate 1000 --sync-rate 500 --flat-out 64 \
+  --duration "$live_duration" --warmup 10 --server-pid "$service")"; echo "$service_live"
+stop "$service"
+start_bare 5404 5454
+bare_live="$(bench live http://127.0.0.1:5404 "$key" --connections 10000 --devices 2 --rate 1000 --sync-rate 500 --flat-out 64 \
+  --duration "$live_duration" --warmup 10 --server-pid "$bare")"; echo "bare SignalR: $bare_live"
+stop "$bare"
+
+echo "== 20,000 connections held (WebSockets over HTTP/2: this sandbox allows 20,000 open files per process)"
+start_service 5405 5455
+held="$(bench live http://127.0.0.1:5405 "$key" --hub-url http://127.0.0.1:5455 --http2 1 --connections 20000 --devices 2 --rate 1000 \
+  --duration 10 --warmup 5 --server-pid "$service")"; echo "$held"
+stop "$service"
+start_bare 5406 5456
+bare_held="$(bench live http://127.0.0.1:5406 "$key" --hub-url http://127.0.0.1:5456 --http2 1 --connections 20000 --devices 2 --rate 0 \
+  --server-pid "$bare")"; echo "bare SignalR: $bare_held"
+stop "$bare"
+
+echo "== fan-out: 1,000 publishes/s, each to a user with 10 devices (100 users × 10)"
+start_service 5407 5457
+fanout="$(bench live http://127.0.0.1:5407 "$key" --connections 1000 --devices 10 --rate 1000 --duration "$live_duration" --warmup 10 --server-pid "$service")"
+echo "$fanout"
+stop "$service"
+
+line() { grep -E "$1" <<<"$2" | head -1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+sq="$(sed -n 's/.*: \([0-9]*\) acknowledged.*/\1/p' <<<"$sqlite_publish")"
+sqb="$(sed -n 's/.*: \([0-9]*\) publishes\/s on average.*/\1/p' <<<"$sqlite_base")"
+pq="$(sed -n 's/.*: \([0-9]*\) acknowledged.*/\1/p' <<<"$pg_publish")"
+pqb="$(sed -n 's/tps = \([0-9]*\).*/\1/p' <<<"$pg_base")"
+relay="$(sed -n 's/.*, \([0-9]*\) changes\/s delivered.*/\1/p' <<<"$service_live")"
+bare_relay="$(sed -n 's/.*, \([0-9]*\) changes\/s delivered.*/\1/p' <<<"$bare_live")"
+pub_line="$(line "publish → live" "$service_live")"; bare_pub_line="$(line "publish → live" "$bare_live")"
+sync_line="$(line "state sync" "$service_live")"; bare_sync_line="$(line "state sync" "$bare_live")"
+held_line="$(line "hub connections" "$held")"; bare_held_line="$(line "hub connections" "$bare_held")"
+fan_line="$(line "publish → live" "$fanout")"
+p() { sed -n "s/.*$1 \([0-9.]*\) ms.*/\1/p" <<<"$2"; }
+kib() { sed -n 's/.*: \([0-9.]*\) KiB per connection.*/\1/p' <<<"$1"; }
+open_count() { sed -n 's/^hub connections: \([0-9]*\) open.*/\1/p' <<<"$1"; }
+
+echo
+echo "| scenario | this service | baseline | ratio | target |"
+echo "|---|---|---|---|---|"
+echo "| publish, SQLite (durable), /s | ${sq:-?} | ${sqb:-?} (raw SQLite inserts) | $(ratio "${sq:-0}" "${sqb:-0}") | ≥ 10,000 |"
+echo "| publish, PostgreSQL, /s | ${pq:-?} | ${pqb:-?} (pgbench, same rows) | $(ratio "${pq:-0}" "${pqb:-0}") | ≥ 8,000 |"
+echo "| publish → live change at 1,000/s, 10,000 clients: p50 / p99 / p99.9 ms | $(p p50 "$pub_line") / $(p p99 "$pub_line") / $(p p99.9 "$pub_line") | $(p p50 "$bare_pub_line") / $(p p99 "$bare_pub_line") / $(p p99.9 "$bare_pub_line") (bare SignalR) | | p99 ≤ 15 |"
+echo "| state sync (MarkRead → other device) at 500/s: p50 / p99 ms | $(p p50 "$sync_line") / $(p p99 "$sync_line") | $(p p50 "$bare_sync_line") / $(p p99 "$bare_sync_line") (bare SignalR) | | |"
+echo "| relay flat out, changes delivered/s (durable storage included) | ${relay:-?} | ${bare_relay:-?} (bare SignalR) | $(ratio "${relay:-0}" "${bare_relay:-0}") | ≥ 0.5 |"
+echo "| connections held on one node | $(open_count "$held_line") | $(open_count "$bare_held_line") (bare SignalR) | | 20,000 |"
+echo "| server memory per connection, KiB | $(kib "$held_line") | $(kib "$bare_held_line") (bare SignalR) | | ≤ 40 KB |"
+echo "| fan-out: publish → each of 10 devices at 1,000 publishes/s: p50 / p99 ms | $(p p50 "$fan_line") / $(p p99 "$fan_line") | | | |"
