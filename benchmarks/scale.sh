@@ -42,12 +42,19 @@ start_bare() { # <port> <h2 port>
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$1/" && break; sleep 0.2; done
 }
 stop() { kill "$1"; wait "$1" 2>/dev/null; }
+# The server's own counters (GET /metrics): bytes allocated and publishes so far, to report allocations per publish.
+counters() { curl -s -H "Authorization: Bearer $key" "http://127.0.0.1:$1/metrics" | awk '
+  /^dotnet_gc_heap_total_allocated_bytes_total / { a = $2 } /^notifications_publish_duration_seconds_count / { p = $2 }
+  END { printf "%.0f %.0f", a, p }'; }
+per_publish() { awk -v b="$1" -v a="$2" 'BEGIN { split(b, x, " "); split(a, y, " "); if (y[2] > x[2]) printf "%.1f", (y[1] - x[1]) / (y[2] - x[2]) / 1024; else print "?" }'; }
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(uname -r); server, PostgreSQL and load generator together"
 
 echo "== publish throughput, SQLite (flat out, 256 in flight, ${duration} s after 20 s warm-up)"
 start_service 5401 5451
+before="$(counters 5401)"
 sqlite_publish="$(bench publish http://127.0.0.1:5401 "$key" --concurrency 256 --duration "$duration" --warmup 20 | tail -1)"; echo "$sqlite_publish"
+sqlite_alloc="$(per_publish "$before" "$(counters 5401)")"; echo "server allocations: $sqlite_alloc KiB per publish"
 stop "$service"
 sqlite_base="$(bench sqlite-baseline "$out/baseline.db" --rows 500000 | tail -1)"; echo "$sqlite_base"
 
@@ -65,8 +72,10 @@ echo "pgbench, the same rows one publish writes, 16 clients: $pg_base"
 
 echo "== 10,000 hub connections (5,000 users × 2 devices), the service on SQLite, against a bare SignalR hub"
 start_service 5403 5453
+before="$(counters 5403)"
 service_live="$(bench live http://127.0.0.1:5403 "$key" --connections 10000 --devices 2 --rate 1000 --sync-rate 500 --flat-out 64 \
   --duration "$live_duration" --warmup 10 --server-pid "$service")"; echo "$service_live"
+live_alloc="$(per_publish "$before" "$(counters 5403)")"; echo "server allocations: $live_alloc KiB per publish, its two live changes included"
 stop "$service"
 start_bare 5404 5454
 bare_live="$(bench live http://127.0.0.1:5404 "$key" --connections 10000 --devices 2 --rate 1000 --sync-rate 500 --flat-out 64 \
@@ -115,4 +124,5 @@ echo "| state sync (MarkRead → other device) at 500/s: p50 / p99 ms | $(p p50 
 echo "| relay flat out, changes delivered/s (durable storage included) | ${relay:-?} | ${bare_relay:-?} (bare SignalR) | $(ratio "${relay:-0}" "${bare_relay:-0}") | ≥ 0.5 |"
 echo "| connections held on one node | $(open_count "$held_line") | $(open_count "$bare_held_line") (bare SignalR) | | 20,000 |"
 echo "| server memory per connection, KiB | $(kib "$held_line") | $(kib "$bare_held_line") (bare SignalR) | | ≤ 40 KB |"
+echo "| server allocations per publish, KiB (SQLite flat out / with 2 live devices) | $sqlite_alloc / $live_alloc | | | |"
 echo "| fan-out: publish → each of 10 devices at 1,000 publishes/s: p50 / p99 ms | $(p p50 "$fan_line") / $(p p99 "$fan_line") | | | |"
