@@ -30,13 +30,13 @@ public sealed class HubConnection : IAsyncDisposable
     private readonly Timer _pinger;
     private int _nextInvocation;
 
-    private HubConnection(WebSocket socket, Action<JsonElement>? onChange)
+    private HubConnection(WebSocket socket, RecordBuffer received, Action<JsonElement>? onChange)
     {
         _socket = socket;
         _onChange = onChange;
         _changes = onChange is null ? Channel.CreateUnbounded<JsonElement>() : null;
-        _receiving = Task.Run(ReceiveAsync);
         _pinger = new Timer(_ => _ = SendAsync(Ping).ContinueWith(t => _ = t.Exception, TaskScheduler.Default), null, PingInterval, PingInterval);
+        _receiving = Task.Run(() => ReceiveAsync(received));
     }
 
     /// <summary>
@@ -75,19 +75,42 @@ public sealed class HubConnection : IAsyncDisposable
     /// <summary>Speaks the hub protocol over an already connected WebSocket (e.g. a test server's).</summary>
     public static async Task<HubConnection> StartAsync(WebSocket socket, Action<JsonElement>? onChange = null)
     {
-        await socket.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"), WebSocketMessageType.Text, true, CancellationToken.None);
-        var buffer = new byte[4096];
-        var (handshake, _) = await ReadMessageAsync(socket, buffer);
-        if (Encoding.UTF8.GetString(handshake.Span) != "{}\u001e")
+        var received = new RecordBuffer();
+        try
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"), WebSocketMessageType.Text, true, CancellationToken.None);
+            byte[]? handshake;
+            while ((handshake = received.TakeRecords(max: 1).FirstOrDefault()) is null)
+            {
+                await received.ReadMessageAsync(socket);
+            }
+
+            // The server may send its first messages in the same WebSocket message: they stay in the buffer for the loop.
+            using var answer = JsonDocument.Parse(handshake);
+            if (answer.RootElement.TryGetProperty("error", out var error))
+            {
+                throw new HubException($"The hub refused the handshake: {error.GetString()}");
+            }
+        }
+        catch
         {
             socket.Dispose();
-            throw new HubException($"The hub refused the handshake: {Encoding.UTF8.GetString(handshake.Span)}");
+            throw;
         }
 
-        var connection = new HubConnection(socket, onChange);
-        // The handshake precedes the connection's registration with its user's grain; invocations are handled only after it,
-        // so the first answer is the barrier after which every change reaches this connection.
-        await connection.InvokeAsync("Sync", long.MaxValue);
+        var connection = new HubConnection(socket, received, onChange);
+        try
+        {
+            // The handshake precedes the connection's registration with its user's grain; invocations are handled only
+            // after it, so the first answer is the barrier after which every change reaches this connection.
+            await connection.InvokeAsync("Sync", long.MaxValue);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+
         return connection;
     }
 
@@ -97,11 +120,18 @@ public sealed class HubConnection : IAsyncDisposable
         var id = Interlocked.Increment(ref _nextInvocation).ToString(CultureInfo.InvariantCulture);
         var completion = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = completion;
-        var message = JsonSerializer.SerializeToUtf8Bytes(new Invocation(1, id, method, arguments), HubJsonContext.Default.Invocation);
-        Array.Resize(ref message, message.Length + 1);
-        message[^1] = RecordSeparator;
-        await SendAsync(message);
-        return await completion.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            var message = JsonSerializer.SerializeToUtf8Bytes(new Invocation(1, id, method, arguments), HubJsonContext.Default.Invocation);
+            Array.Resize(ref message, message.Length + 1);
+            message[^1] = RecordSeparator;
+            await SendAsync(message);
+            return await completion.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            _pending.TryRemove(id, out _);
+        }
     }
 
     /// <summary>The next change received, when no handler was given (waiting up to 5 s).</summary>
@@ -161,31 +191,24 @@ public sealed class HubConnection : IAsyncDisposable
         }
     }
 
-    private async Task ReceiveAsync()
+    private async Task ReceiveAsync(RecordBuffer received)
     {
-        var buffer = new byte[4096];
         try
         {
-            while (_socket.State == WebSocketState.Open)
+            while (true)
             {
-                var (message, grown) = await ReadMessageAsync(_socket, buffer);
-                buffer = grown;
-                var records = message;
-                while (records.Length > 0)
+                foreach (var record in received.TakeRecords())
                 {
-                    var end = records.Span.IndexOf(RecordSeparator);
-                    if (end < 0)
-                    {
-                        break;
-                    }
-
-                    using (var document = JsonDocument.Parse(records[..end]))
-                    {
-                        Handle(document.RootElement);
-                    }
-
-                    records = records[(end + 1)..];
+                    using var document = JsonDocument.Parse(record);
+                    Handle(document.RootElement);
                 }
+
+                if (_socket.State != WebSocketState.Open)
+                {
+                    break;
+                }
+
+                await received.ReadMessageAsync(_socket);
             }
         }
         catch (Exception exception) when (exception is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
@@ -236,28 +259,54 @@ public sealed class HubConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>One whole WebSocket message into <paramref name="buffer"/> (returned, grown if it had to be).</summary>
-    private static async Task<(ReadOnlyMemory<byte> Message, byte[] Buffer)> ReadMessageAsync(WebSocket socket, byte[] buffer)
+    /// <summary>
+    /// What the socket delivered and the hub has not handled yet. Records end with 0x1e; a WebSocket message may hold several,
+    /// and a record may in principle end in a later message, so an unfinished tail is kept. One 4 KiB buffer per
+    /// connection, grown only for a larger message.
+    /// </summary>
+    private sealed class RecordBuffer
     {
-        var length = 0;
-        while (true)
+        private byte[] _bytes = new byte[4096];
+        private int _length;
+
+        /// <summary>Appends one whole WebSocket message.</summary>
+        public async Task ReadMessageAsync(WebSocket socket)
         {
-            if (length == buffer.Length)
+            while (true)
             {
-                Array.Resize(ref buffer, buffer.Length * 2);
+                if (_length == _bytes.Length)
+                {
+                    Array.Resize(ref _bytes, _bytes.Length * 2);
+                }
+
+                var result = await socket.ReceiveAsync(_bytes.AsMemory(_length), CancellationToken.None);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    throw new WebSocketException("The server closed the connection.");
+                }
+
+                _length += result.Count;
+                if (result.EndOfMessage)
+                {
+                    return;
+                }
+            }
+        }
+
+        /// <summary>Removes and returns the complete records held (at most <paramref name="max"/>), without their separators.</summary>
+        public List<byte[]> TakeRecords(int max = int.MaxValue)
+        {
+            var records = new List<byte[]>();
+            var start = 0;
+            while (records.Count < max && Array.IndexOf(_bytes, RecordSeparator, start, _length - start) is var end and >= 0)
+            {
+                records.Add(_bytes[start..end]);
+                start = end + 1;
             }
 
-            var result = await socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                throw new WebSocketException("The server closed the connection.");
-            }
-
-            length += result.Count;
-            if (result.EndOfMessage)
-            {
-                return (buffer.AsMemory(0, length), buffer);
-            }
+            Buffer.BlockCopy(_bytes, start, _bytes, 0, _length - start);
+            _length -= start;
+            return records;
         }
     }
 }

@@ -25,7 +25,7 @@ using OrleansNotifications.Server.Dashboard;
 namespace OrleansNotifications.Server;
 
 /// <summary>The composition root: which services make up a node, and the order of its HTTP pipeline.</summary>
-public static class ServerComposition
+public static partial class ServerComposition
 {
     public static WebApplicationBuilder AddNotificationsServer(this WebApplicationBuilder builder)
     {
@@ -69,7 +69,12 @@ public static class ServerComposition
         {
             // The internal endpoint joins the public ones, HTTP/2 only: Kestrel speaks h2c (prior knowledge) on nothing else.
             var internalPort = new Uri(internalListen.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal)).Port;
-            builder.WebHost.UseUrls($"{builder.Configuration["urls"] ?? "http://localhost:5000"};{internalListen}");
+            // The public addresses as Kestrel would take them (urls, else http_ports, else its default), plus this one.
+            var publicUrls = builder.Configuration["urls"]
+                ?? (builder.Configuration["http_ports"] is { Length: > 0 } ports
+                    ? string.Join(';', ports.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(port => $"http://*:{port}"))
+                    : "http://localhost:5000");
+            builder.WebHost.UseUrls($"{publicUrls};{internalListen}");
             builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
             {
                 if (listen.IPEndPoint?.Port == internalPort)
@@ -117,6 +122,40 @@ public static class ServerComposition
         services.AddSingleton<NodeActivityClient>();
         return builder;
     }
+
+    /// <summary>The port of <c>Cluster:InternalUrl</c>, if this node has an internal endpoint.</summary>
+    private static int? InternalPort(WebApplication app) =>
+        app.Services.GetRequiredService<IOptions<MembershipOptions>>().Value.InternalUrl is { Length: > 0 } url
+            ? new Uri(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal)).Port
+            : null;
+
+    /// <summary>
+    /// A node that advertises an internal endpoint it does not listen on (Kestrel endpoints configured elsewhere override
+    /// the URL list) would have every call from the others refused: better not to start.
+    /// </summary>
+    private static void StopUnlessInternalEndpointListens(WebApplication app)
+    {
+        if (InternalPort(app) is not { } port)
+        {
+            return;
+        }
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+                .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+            if (!addresses.Any(address => Uri.TryCreate(address.Replace("://*", "://0.0.0.0", StringComparison.Ordinal)
+                    .Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://[::]", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+                && uri.Port == port))
+            {
+                LogInternalEndpointMissing(app.Logger, port, string.Join(", ", addresses));
+                app.Lifetime.StopApplication();
+            }
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Cluster:InternalUrl names port {Port}, but the node listens on {Addresses} only; stopping")]
+    private static partial void LogInternalEndpointMissing(ILogger logger, int port, string addresses);
 
     /// <summary>A listening URL as another node on this machine would call it: wildcard hosts become 127.0.0.1.</summary>
     private static string Loopback(string url) => url.Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
@@ -174,8 +213,10 @@ public static class ServerComposition
         app.UseRateLimiter();
         app.UseAuthorization();
 
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        // Request metrics count the API's requests: not probes, scrapes, node-to-node calls, or hub connections (a WebSocket
+        // would count as one request lasting as long as the connection).
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).DisableHttpMetrics();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).DisableHttpMetrics();
 
         app.MapOAuthToken();
         app.MapPost("/v1/notifications", NotificationsApi.PublishBySubscription).RequireAuthorization(AuthServiceCollectionExtensions.AppPolicy);
@@ -197,9 +238,10 @@ public static class ServerComposition
             .MapSubscriptions();
 
         app.MapHub<NotificationHub>(NotificationHub.Path, options => options.CloseOnAuthenticationExpiration = true)
-            .RequireAuthorization(AuthServiceCollectionExtensions.UserPolicy);
+            .RequireAuthorization(AuthServiceCollectionExtensions.UserPolicy).DisableHttpMetrics();
 
-        app.MapInternalApi();
+        app.MapInternalApi(InternalPort(app));
+        StopUnlessInternalEndpointListens(app);
 
         app.MapGroup("/v1/admin")
             .RequireAuthorization(AuthServiceCollectionExtensions.AdminPolicy)

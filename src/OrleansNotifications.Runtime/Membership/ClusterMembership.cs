@@ -51,7 +51,9 @@ public sealed partial class ClusterMembership(IMembershipTable table, IOptions<M
     /// <summary>
     /// Whether <paramref name="node"/> is an active member, re-reading the view first if this node does not know it yet: a
     /// node that just joined calls others before their next heartbeat, and a grain must not take a connection of a node it
-    /// cannot reach back (its changes would be dropped as "node gone").
+    /// cannot reach back (its changes would be dropped as "node gone"). At most one re-read per <see cref="MinRefreshInterval"/>
+    /// for this purpose, so a stream of calls from a node the database calls dead does not turn into a stream of queries; a
+    /// failed re-read counts as "not known".
     /// </summary>
     public async Task<bool> KnowsAsync(string node)
     {
@@ -60,9 +62,25 @@ public sealed partial class ClusterMembership(IMembershipTable table, IOptions<M
             return true;
         }
 
-        await RefreshAsync();
+        if (System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastOnDemandRefresh)) >= MinRefreshInterval)
+        {
+            Interlocked.Exchange(ref _lastOnDemandRefresh, System.Diagnostics.Stopwatch.GetTimestamp());
+            try
+            {
+                await RefreshAsync();
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                LogHeartbeatFailed(logger, exception);
+                return false;
+            }
+        }
+
         return Active.Any(m => m.Name == node);
     }
+
+    private static readonly TimeSpan MinRefreshInterval = TimeSpan.FromMilliseconds(250);
+    private long _lastOnDemandRefresh;
 
     private async Task RefreshOnceAsync()
     {

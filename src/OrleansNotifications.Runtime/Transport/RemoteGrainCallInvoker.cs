@@ -30,10 +30,7 @@ public sealed class RemoteGrainCallInvoker : IGrainCallInvoker
     private readonly GrainCallCodec _codec;
     private readonly IClusterSecret _secret;
     private readonly IOptions<MembershipOptions> _options;
-    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5), EnableMultipleHttp2Connections = true })
-    {
-        Timeout = CallTimeout,
-    };
+    private readonly HttpClient _http = new(NodeRequest.CreateHandler()) { Timeout = CallTimeout };
 
     internal RemoteGrainCallInvoker(
         GrainCatalog catalog, RendezvousPlacement placement, ClusterMembership membership, GrainCallCodec codec, IClusterSecret secret,

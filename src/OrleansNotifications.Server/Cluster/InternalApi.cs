@@ -16,14 +16,21 @@ namespace OrleansNotifications.Server.Cluster;
 /// </summary>
 public static class InternalApi
 {
-    public static WebApplication MapInternalApi(this WebApplication app)
+    /// <param name="internalPort">The node's HTTP/2-only endpoint for other nodes, if it has one: the routes answer there only.</param>
+    public static WebApplication MapInternalApi(this WebApplication app, int? internalPort)
     {
+        var routes = app.MapGroup("").ExcludeFromDescription().DisableHttpMetrics();
+        if (internalPort is { } port)
+        {
+            routes.RequireHost($"*:{port}");
+        }
+
         // Calls from nodes have no 64 KiB body limit (lifted in FromANode): a relay batch carries every change of one commit.
-        app.MapPost($"{RemoteGrainCallInvoker.PathPrefix}/{{type}}/{{key}}/{{method}}", CallAsync).ExcludeFromDescription();
-        app.MapPost(NodeRelay.Path, RelayAsync).ExcludeFromDescription();
-        app.MapGet(NodeActivityClient.Path, (HttpContext context, IClusterSecret secret, MetricsHistory history) => FromANode(context, secret)
+        routes.MapPost($"{RemoteGrainCallInvoker.PathPrefix}/{{type}}/{{key}}/{{method}}", CallAsync);
+        routes.MapPost(NodeRelay.Path, RelayAsync);
+        routes.MapGet(NodeActivityClient.Path, (HttpContext context, IClusterSecret secret, MetricsHistory history) => FromANode(context, secret)
             ? Results.Json(history.Report(), ServerJsonContext.Default.NodeActivity)
-            : Results.NotFound()).ExcludeFromDescription();
+            : Results.NotFound());
         return app;
     }
 
@@ -62,7 +69,7 @@ public static class InternalApi
         // A caller this node does not see as a member (it just joined, or its lease ran out here) would have its hub
         // connections registered and then dropped unheard: refresh, and if it is still unknown, refuse as "not the owner";
         // the caller refreshes too and retries until both views agree.
-        if (!await membership.KnowsAsync(context.Request.Headers[RemoteGrainCallInvoker.NodeHeader].ToString()))
+        if (context.Request.Headers[RemoteGrainCallInvoker.NodeHeader].ToString() is { Length: > 0 } caller && !await membership.KnowsAsync(caller))
         {
             context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
             return;

@@ -14,7 +14,7 @@ public sealed class NodeActivityClient(ClusterMembership membership, MetricsHist
 {
     public const string Path = "/internal/activity";
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
-    private readonly HttpClient _http = new() { Timeout = Timeout };
+    private readonly HttpClient _http = new(NodeRequest.CreateHandler()) { Timeout = Timeout };
 
     public async Task<NodeActivity> GetAsync(ClusterMember member)
     {

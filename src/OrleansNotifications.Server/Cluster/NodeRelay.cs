@@ -17,7 +17,7 @@ public sealed partial class NodeRelay(ClusterMembership membership, IClusterSecr
 {
     public const string Path = "/internal/relay";
     private readonly ConcurrentDictionary<string, Channel<RelayBatch>> _queues = new(StringComparer.Ordinal);
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly HttpClient _http = new(NodeRequest.CreateHandler()) { Timeout = TimeSpan.FromSeconds(10) };
 
     /// <summary>False if the node is not an active member: its connections are gone.</summary>
     public bool TryQueue(string node, RelayBatch batch)

@@ -21,10 +21,10 @@ public sealed partial class DeliveryBacklog(IDeliveryStore store, ILogger<Delive
         await _reading.WaitAsync();
         try
         {
-            if (Last is null || Stopwatch.GetElapsedTime(_readAt) >= MaxAge)
+            if (_readAt == 0 || Stopwatch.GetElapsedTime(_readAt) >= MaxAge)
             {
-                Last = await store.CountPendingAsync();
-                _readAt = Stopwatch.GetTimestamp();
+                _readAt = Stopwatch.GetTimestamp(); // a failed count too waits its turn
+                Last = await store.CountPendingAsync().WaitAsync(TimeSpan.FromSeconds(5));
             }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

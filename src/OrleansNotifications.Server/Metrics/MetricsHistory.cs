@@ -53,10 +53,12 @@ public sealed class MetricsHistory(MetricsCollector collector, IActivationDirect
     /// <summary>This node's activity: the newest figures against the sample a window ago, plus a fresh reading now.</summary>
     public NodeActivity Report()
     {
-        var now = Read(collector.Collect(), System.Diagnostics.Stopwatch.GetTimestamp());
+        Totals now;
         List<Totals> samples;
         lock (_gate)
         {
+            // Read inside the lock: a sample added after this reading would otherwise sort after "now".
+            now = Read(collector.Collect(), System.Diagnostics.Stopwatch.GetTimestamp());
             samples = [.. _samples];
         }
 

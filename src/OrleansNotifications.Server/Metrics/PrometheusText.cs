@@ -19,7 +19,7 @@ public static class PrometheusText
         {
             await backlog.RefreshAsync(); // its gauge reads a cached database count
             return TypedResults.Text(Format(collector.Collect()), ContentType);
-        }).RequireAuthorization(policy).ExcludeFromDescription();
+        }).RequireAuthorization(policy).ExcludeFromDescription().DisableHttpMetrics();
         return app;
     }
 

@@ -105,6 +105,34 @@ public sealed class ClusterTests(PostgresServer postgres, TestCluster cluster) :
     }
 
     [Fact]
+    public async Task TheNodesRoutes_AnswerOnTheInternalEndpointOnly_AndOnlyToTheClusterSecret()
+    {
+        await cluster.StartAsync(postgres);
+        var node = cluster.Nodes[0];
+        var secret = node.Services.GetRequiredService<OrleansNotifications.Runtime.Transport.IClusterSecret>().Value;
+        async Task<int> ActivityAsync(string baseUrl, string? withSecret, bool http2)
+        {
+            using var client = new HttpClient { BaseAddress = new Uri(baseUrl) };
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/internal/activity");
+            if (http2)
+            {
+                (request.Version, request.VersionPolicy) = (System.Net.HttpVersion.Version20, HttpVersionPolicy.RequestVersionExact);
+            }
+
+            if (withSecret is not null)
+            {
+                request.Headers.Add(OrleansNotifications.Runtime.Transport.RemoteGrainCallInvoker.SecretHeader, withSecret);
+            }
+
+            return (int)(await client.SendAsync(request)).StatusCode;
+        }
+
+        Assert.Equal(200, await ActivityAsync(node.InternalUrl, secret, http2: true));
+        Assert.Equal(404, await ActivityAsync(node.InternalUrl, "wrong", http2: true));
+        Assert.Equal(404, await ActivityAsync(node.Url, secret, http2: false)); // the public endpoint does not have them
+    }
+
+    [Fact]
     public async Task ReadsAndStateChanges_WorkFromAnyNode()
     {
         await cluster.StartAsync(postgres);
