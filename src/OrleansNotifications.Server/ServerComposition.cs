@@ -68,7 +68,7 @@ public static partial class ServerComposition
         if (section["Cluster:InternalUrl"] is { Length: > 0 } internalListen)
         {
             // The internal endpoint joins the public ones, HTTP/2 only: Kestrel speaks h2c (prior knowledge) on nothing else.
-            var internalPort = new Uri(internalListen.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal)).Port;
+            var internalPort = PortOf(internalListen);
             // The public addresses as Kestrel would take them (urls, else http_ports, else its default), plus this one.
             var publicUrls = builder.Configuration["urls"]
                 ?? (builder.Configuration["http_ports"] is { Length: > 0 } ports
@@ -125,9 +125,7 @@ public static partial class ServerComposition
 
     /// <summary>The port of <c>Cluster:InternalUrl</c>, if this node has an internal endpoint.</summary>
     private static int? InternalPort(WebApplication app) =>
-        app.Services.GetRequiredService<IOptions<MembershipOptions>>().Value.InternalUrl is { Length: > 0 } url
-            ? new Uri(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal)).Port
-            : null;
+        app.Services.GetRequiredService<IOptions<MembershipOptions>>().Value.InternalUrl is { Length: > 0 } url ? PortOf(url) : null;
 
     /// <summary>
     /// A node that advertises an internal endpoint it does not listen on (Kestrel endpoints configured elsewhere override
@@ -144,9 +142,7 @@ public static partial class ServerComposition
         {
             var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
                 .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
-            if (!addresses.Any(address => Uri.TryCreate(address.Replace("://*", "://0.0.0.0", StringComparison.Ordinal)
-                    .Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://[::]", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri)
-                && uri.Port == port))
+            if (!addresses.Any(address => Uri.TryCreate(Loopback(address), UriKind.Absolute, out var uri) && uri.Port == port))
             {
                 LogInternalEndpointMissing(app.Logger, port, string.Join(", ", addresses));
                 app.Lifetime.StopApplication();
@@ -161,6 +157,9 @@ public static partial class ServerComposition
     private static string Loopback(string url) => url.Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
         .Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal)
         .Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal);
+
+    /// <summary>The port of a listening URL, wildcard hosts allowed.</summary>
+    private static int PortOf(string url) => new Uri(Loopback(url)).Port;
 
     private static void AddStorage(IServiceCollection services, NotificationsOptions settings)
     {
