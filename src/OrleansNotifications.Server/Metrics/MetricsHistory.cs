@@ -65,21 +65,18 @@ public sealed class MetricsHistory(MetricsCollector collector, IActivationDirect
         samples.Add(now);
         var rateFrom = Before(samples, now, RateWindow);
         var latencyFrom = Before(samples, now, LatencyWindow);
-        var seconds = Math.Max(Elapsed(rateFrom, now), 0.001);
-        double PerSecond(long delta) => Math.Round(delta / seconds, 2);
         var push = now.Push
-            .Select(p => new PushRate(p.Key.Provider, p.Key.Outcome, PerSecond(p.Value - rateFrom.Push.GetValueOrDefault(p.Key)), p.Value))
+            .Select(p => new PushRate(p.Key.Provider, p.Key.Outcome, Rate(rateFrom, now, t => t.Push.GetValueOrDefault(p.Key)), p.Value))
             .OrderBy(p => p.Provider, StringComparer.Ordinal).ThenBy(p => p.Outcome, StringComparer.Ordinal).ToList();
         var rates = new ActivityRates(
-            PerSecond(now.Requests - rateFrom.Requests), PerSecond(now.Publishes - rateFrom.Publishes), PerSecond(now.Changes - rateFrom.Changes),
-            push.Where(p => p.Outcome == "delivered").Sum(p => p.PerSecond), push.Where(p => p.Outcome != "delivered").Sum(p => p.PerSecond), push);
+            Rate(rateFrom, now, t => t.Requests), Rate(rateFrom, now, t => t.Publishes), Rate(rateFrom, now, t => t.Changes),
+            Rate(rateFrom, now, t => PushCount(t, delivered: true)), Rate(rateFrom, now, t => PushCount(t, delivered: false)), push);
         var latency = new LatencyResponse(
             Percentiles(now.PublishBuckets, latencyFrom.PublishBuckets),
             Percentiles(now.RequestBuckets, latencyFrom.RequestBuckets),
             Percentiles(now.PushBuckets, latencyFrom.PushBuckets));
 
         var pairs = samples.Zip(samples.Skip(1)).ToList();
-        double Rate(Totals a, Totals b, Func<Totals, long> of) => Math.Round((of(b) - of(a)) / Math.Max(Elapsed(a, b), 0.001), 2);
         var history = new ActivityHistory(
             Interval.TotalSeconds,
             [.. pairs.Select(p => Rate(p.First, p.Second, t => t.Requests))],
@@ -92,6 +89,10 @@ public sealed class MetricsHistory(MetricsCollector collector, IActivationDirect
         return new NodeActivity(relay.LocalNode, activations.CountByType(), now.Connections, Environment.WorkingSet, rates,
             new ActivityTotals(now.Requests, now.Publishes, now.Changes), latency, history);
     }
+
+    /// <summary>How fast <paramref name="of"/> grew per second from one sample to a later one.</summary>
+    private static double Rate(Totals from, Totals to, Func<Totals, long> of) =>
+        Math.Round((of(to) - of(from)) / Math.Max(Elapsed(from, to), 0.001), 2);
 
     private static long PushCount(Totals totals, bool delivered) =>
         totals.Push.Where(p => (p.Key.Outcome == "delivered") == delivered).Sum(p => p.Value);
