@@ -141,12 +141,17 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
         Assert.Equal(1, (await device.NextChangeAsync()).GetProperty("sequence").GetInt64());
 
         // As if the change with sequence 2 had been lost on its way (a failed relay from another node).
-        var connection = Assert.Single((await Grain(app, user).DescribeAsync()).Connections);
-        var relay = server.Services.GetRequiredService<HubChangeRelay>();
-        relay.Send(new UserKey(app.AppId, user), [connection],
-            [new OrleansNotifications.Grains.Model.ChangeRecord(3, OrleansNotifications.Grains.Model.ChangeKind.Deleted, "x", DateTimeOffset.UtcNow, null)]);
+        await RelayToTheOnlyConnectionAsync(app, user, sequence: 3);
 
         await device.Closed.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>Hands the user's one connection a change with <paramref name="sequence"/>, past the grain, as a relay would.</summary>
+    private async Task RelayToTheOnlyConnectionAsync(TestApp app, string user, long sequence)
+    {
+        var connection = Assert.Single((await Grain(app, user).DescribeAsync()).Connections);
+        server.Services.GetRequiredService<HubChangeRelay>().Send(new UserKey(app.AppId, user), [connection],
+            [new OrleansNotifications.Grains.Model.ChangeRecord(sequence, OrleansNotifications.Grains.Model.ChangeKind.Deleted, "x", DateTimeOffset.UtcNow, null)]);
     }
 
     [Fact]
@@ -158,9 +163,7 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
         await using var device = await ConnectAsync(await app.UserTokenAsync(user)); // registered at sequence 1
 
         // Its first live change should be 2; 3 means 2 was lost on its way.
-        var connection = Assert.Single((await Grain(app, user).DescribeAsync()).Connections);
-        server.Services.GetRequiredService<HubChangeRelay>().Send(new UserKey(app.AppId, user), [connection],
-            [new OrleansNotifications.Grains.Model.ChangeRecord(3, OrleansNotifications.Grains.Model.ChangeKind.Deleted, "x", DateTimeOffset.UtcNow, null)]);
+        await RelayToTheOnlyConnectionAsync(app, user, sequence: 3);
 
         await device.Closed.WaitAsync(TimeSpan.FromSeconds(5));
     }
