@@ -34,6 +34,12 @@ public sealed class UserGrain(
     // have rescheduled or be about to delete it), so the next commit rewrites it whatever it believes.
     private bool _expiryReminderUnknown;
 
+    // Hashes of every appNotificationId the user's stored notifications may carry, read on first need: a publish whose id is
+    // not here is new, so the common publish needs no storage lookup. It may only hold too much (deleted and expired ones
+    // stay; a hash collision costs one lookup), never too little: only this activation writes the user (the sequence guard
+    // makes sure), and a failed commit deactivates it.
+    private HashSet<int>? _appNotificationIds;
+
     // Each live connection with the sequence at which it registered: every later change is relayed to it, so Sync serves
     // it only changes up to that point and the two never overlap.
     private readonly Dictionary<string, (LiveConnection Connection, long RegisteredAt)> _connections = new(StringComparer.Ordinal);
@@ -49,6 +55,14 @@ public sealed class UserGrain(
         _earliestExpiry = head.ExpiryReminder;
         _expiryReminder = head.ExpiryReminder;
     }
+
+    private async Task<bool> MayBeStoredAsync(string appNotificationId)
+    {
+        _appNotificationIds ??= [.. (await store.ListAppNotificationIdsAsync(_user)).Select(HashOf)];
+        return _appNotificationIds.Contains(HashOf(appNotificationId));
+    }
+
+    private static int HashOf(string appNotificationId) => StringComparer.Ordinal.GetHashCode(appNotificationId);
 
     public override Task OnDeactivateAsync(CancellationToken cancellationToken)
     {
@@ -75,7 +89,7 @@ public sealed class UserGrain(
     {
         await ExpireDueAsync();
         var now = Now();
-        var existing = draft.AppNotificationId is { } appNotificationId
+        var existing = draft.AppNotificationId is { } appNotificationId && await MayBeStoredAsync(appNotificationId)
             ? await store.FindByAppNotificationIdAsync(_user, appNotificationId)
             : null;
 
@@ -127,6 +141,11 @@ public sealed class UserGrain(
         }
 
         await CommitAsync(changes);
+        if (draft.AppNotificationId is not null)
+        {
+            _appNotificationIds!.Add(HashOf(draft.AppNotificationId));
+        }
+
         return new PublishResult(existing is null ? PublishOutcome.Created : PublishOutcome.Replaced, stored);
     }
 

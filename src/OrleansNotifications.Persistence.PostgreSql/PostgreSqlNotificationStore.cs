@@ -22,6 +22,11 @@ public sealed class PostgreSqlNotificationStore(PostgreSqlDatabase database, Pos
         return new UserHead(sequence, reminder is { } r ? FromUnixMs(r) : null);
     });
 
+    public Task<IReadOnlyList<string>> ListAppNotificationIdsAsync(UserKey user) =>
+        database.ReadAsync<IReadOnlyList<string>>(async session => await session
+            .Command($"SELECT app_notification_id FROM notifications WHERE {UserFilter} AND app_notification_id IS NOT NULL")
+            .ForUser(user).ReadAllAsync(reader => reader.GetString(0)));
+
     public Task<StoredNotification?> FindByAppNotificationIdAsync(UserKey user, string appNotificationId) =>
         database.ReadAsync(async session => (await ReadRows(
             session.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND app_notification_id = @anid")
@@ -61,26 +66,26 @@ public sealed class PostgreSqlNotificationStore(PostgreSqlDatabase database, Pos
 
     public async Task CommitAsync(UserChangeSet changes)
     {
-        if (!await writer.WriteAsync(session => ApplyAsync(session, changes)))
+        if (!await writer.WriteGuardedAsync(batch => AddGuard(batch, changes), batch => AddStatements(batch, changes)))
         {
             throw new InconsistentStateException(
                 $"User {changes.User} is no longer at sequence {changes.ExpectedSequence}; another activation wrote first.");
         }
     }
 
-    /// <summary>Two round trips: the sequence guard, then (if it held) every other statement of the change set in one batch.</summary>
-    private static async Task<bool> ApplyAsync(PostgreSqlSession session, UserChangeSet changes)
+    /// <summary>The compare-and-swap on the user's sequence: it holds if it affects exactly one row.</summary>
+    private static void AddGuard(NpgsqlBatch batch, UserChangeSet changes)
+    {
+        var guard = changes.ExpectedSequence == 0
+            ? batch.Add("INSERT INTO users (app_id, user_id, sequence) VALUES (@app, @user, @new) ON CONFLICT DO NOTHING")
+            : batch.Add($"UPDATE users SET sequence = @new WHERE {UserFilter} AND sequence = @expected").With("@expected", changes.ExpectedSequence);
+        guard.ForUser(changes.User).With("@new", changes.NewSequence);
+    }
+
+    /// <summary>Every other statement of the change set, added only once its guard held.</summary>
+    private static void AddStatements(NpgsqlBatch batch, UserChangeSet changes)
     {
         var user = changes.User;
-        var guard = changes.ExpectedSequence == 0
-            ? session.Command("INSERT INTO users (app_id, user_id, sequence) VALUES (@app, @user, @new) ON CONFLICT DO NOTHING")
-            : session.Command($"UPDATE users SET sequence = @new WHERE {UserFilter} AND sequence = @expected").With("@expected", changes.ExpectedSequence);
-        if (await guard.ForUser(user).With("@new", changes.NewSequence).ExecuteAsync() != 1)
-        {
-            return false;
-        }
-
-        await using var batch = session.Batch();
         foreach (var id in changes.Deletes)
         {
             batch.Add($"DELETE FROM notifications WHERE {UserFilter} AND id = @id").ForUser(user).With("@id", id);
@@ -127,13 +132,6 @@ public sealed class PostgreSqlNotificationStore(PostgreSqlDatabase database, Pos
         {
             PostgreSqlReminderTable.Write(batch, UserGrain.GrainTypeName, user.GrainKey, UserGrain.ExpiryReminderName, changes.ExpiryReminder);
         }
-
-        if (batch.BatchCommands.Count > 0)
-        {
-            await batch.ExecuteNonQueryAsync();
-        }
-
-        return true;
     }
 
     public Task<NotificationPage> ListAsync(UserKey user, NotificationQuery query, DateTimeOffset now) =>

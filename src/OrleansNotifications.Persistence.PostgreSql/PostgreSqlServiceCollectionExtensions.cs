@@ -19,6 +19,7 @@ public static class PostgreSqlServiceCollectionExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), "A PostgreSQL connection string is required (Storage:ConnectionString).")
             .Validate(o => IsWellFormed(o.ConnectionString), "The PostgreSQL connection string is not valid.")
             .Validate(o => o.MaxBatchSize > 0, "MaxBatchSize must be positive.")
+            .Validate(o => o.Writers is > 0 and <= 64, "Storage:Writers must be between 1 and 64.")
             .ValidateOnStart();
         services.AddSingleton(sp =>
         {

@@ -22,6 +22,20 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
         return new UserHead(sequence, reminder is { } r ? FromUnixMs(r) : null);
     });
 
+    public Task<IReadOnlyList<string>> ListAppNotificationIdsAsync(UserKey user) =>
+        database.ReadAsync<IReadOnlyList<string>>(session =>
+        {
+            using var reader = session.Command($"SELECT app_notification_id FROM notifications WHERE {UserFilter} AND app_notification_id IS NOT NULL")
+                .ForUser(user).ExecuteReader();
+            var ids = new List<string>();
+            while (reader.Read())
+            {
+                ids.Add(reader.GetString(0));
+            }
+
+            return ids;
+        });
+
     public Task<StoredNotification?> FindByAppNotificationIdAsync(UserKey user, string appNotificationId) =>
         database.ReadAsync(session => ReadRows(
             session.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND app_notification_id = @anid")

@@ -36,6 +36,9 @@ public sealed class NotificationsOptions
 
         /// <summary>SQLite <c>synchronous</c> for the writer: FULL (default, fsync per group commit) or NORMAL.</summary>
         public string Synchronous { get; set; } = "FULL";
+
+        /// <summary>PostgreSql: group-commit loops, each with its own connection. Default 2.</summary>
+        public int Writers { get; set; } = 2;
     }
 
     public sealed class RateLimitSettings

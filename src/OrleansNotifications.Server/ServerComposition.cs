@@ -174,7 +174,11 @@ public static partial class ServerComposition
                     ["Storage:Provider 'PostgreSql' needs Storage:ConnectionString (an Npgsql connection string)."]);
             }
 
-            services.AddPostgreSqlStorage(options => options.ConnectionString = postgres);
+            services.AddPostgreSqlStorage(options =>
+            {
+                options.ConnectionString = postgres;
+                options.Writers = settings.Storage.Writers;
+            });
             return;
         }
 

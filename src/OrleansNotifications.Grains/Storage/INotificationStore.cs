@@ -30,6 +30,9 @@ public interface INotificationStore
 {
     Task<UserHead> ReadUserAsync(UserKey user);
 
+    /// <summary>The appNotificationIds of the user's stored notifications, expired or not.</summary>
+    Task<IReadOnlyList<string>> ListAppNotificationIdsAsync(UserKey user);
+
     /// <summary>The notification with this appNotificationId, expired or not (the grain expires due ones first).</summary>
     Task<StoredNotification?> FindByAppNotificationIdAsync(UserKey user, string appNotificationId);
 

@@ -111,6 +111,11 @@ public sealed class SigkillDurabilityTests(ITestOutputHelper output)
         var sample = acked.First();
         var fetched = await client.GetAsync($"/v1/users/{sample.User}/notifications/{sample.Id}").ExpectAsync(200);
         Assert.Equal(sample.Sequence, fetched.Seq());
+
+        // The new process learns the user's appNotificationIds from storage: publishing one again replaces it, never duplicates it.
+        var replaced = await client.PostJsonAsync($"/v1/users/{sample.User}/notifications",
+            $$$"""{"appNotificationId":"{{{sample.AppNotificationId}}}","payload":{"rawContent":"replaced"}}""").ExpectAsync(200);
+        Assert.Equal(sample.Id, replaced.Str("id"));
     }
 
     private static async Task<string> CreateAppAsync(string baseUrl)

@@ -119,6 +119,32 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StaleAndCurrentCommits_Together_EachGetTheirOwnOutcome()
+    {
+        var users = Enumerable.Range(0, 40).Select(_ => NewUser()).ToList();
+        await Task.WhenAll(users.Select(user => Notifications.CommitAsync(Created(user, 0))));
+
+        // Sent at once, so they share groups: the current ones commit, the stale ones (expecting 0 or 5, not 1) write nothing.
+        var commits = users.Select((user, i) => Notifications.CommitAsync(Created(user, (i % 3) switch { 0 => 1, 1 => 0, _ => 5 }))).ToList();
+        for (var i = 0; i < users.Count; i++)
+        {
+            if (i % 3 == 0)
+            {
+                await commits[i];
+            }
+            else
+            {
+                await Assert.ThrowsAsync<InconsistentStateException>(() => commits[i]);
+            }
+
+            var expected = i % 3 == 0 ? 2 : 1;
+            Assert.Equal(expected, (await Notifications.ReadChangesAsync(users[i], 0, 10)).Changes.Count);
+            Assert.Equal(expected, (await Notifications.ListAsync(users[i], new NotificationQuery(10, null, null, null, null), Now)).Items.Count);
+            Assert.Equal(expected, (await Notifications.ReadUserAsync(users[i])).Sequence);
+        }
+    }
+
+    [Fact]
     public async Task AFailingWrite_DoesNotTakeItsBatchNeighboursDown()
     {
         var good = Enumerable.Range(0, 50).Select(i => Notifications.CommitAsync(Created(new UserKey("app", $"neighbour-{i}"), 0))).ToList();
@@ -187,6 +213,8 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal([1, 2, 3], found.ContentHash);
         Assert.Equal(other.Id, (await Notifications.FindByAppNotificationIdAsync(user, "kept"))!.Resource.Id);
         Assert.Null(await Notifications.FindByAppNotificationIdAsync(NewUser(), "kept"));
+        Assert.Equal(["gone", "kept"], (await Notifications.ListAppNotificationIdsAsync(user)).Order());
+        Assert.Empty(await Notifications.ListAppNotificationIdsAsync(NewUser()));
         Assert.Equal(new[] { late.Id, soon.Id }.Order(), (await Notifications.ListGroupAsync(user, "g", Now)).Select(n => n.Resource.Id).Order());
         Assert.Empty(await Notifications.ListGroupAsync(user, "g", Now.AddHours(4)));
         Assert.Equal([late.Id, other.Id], (await Notifications.ListUnreadAsync(user, null, Now)).Select(n => n.Resource.Id));
