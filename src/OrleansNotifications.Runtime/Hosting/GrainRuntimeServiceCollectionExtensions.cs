@@ -54,12 +54,14 @@ public static class GrainRuntimeServiceCollectionExtensions
         services.AddSingleton(sp => new RendezvousPlacement(sp.GetRequiredService<ClusterMembership>(), sp.GetRequiredService<GrainCatalog>()));
         services.Replace(ServiceDescriptor.Singleton<IGrainPlacement>(sp => sp.GetRequiredService<RendezvousPlacement>()));
         services.AddSingleton<GrainCallCodec>();
+        services.AddSingleton<NodeClient>();
         services.AddSingleton(sp => new GrainCallDispatcher(
             sp.GetRequiredService<GrainTypeRegistry>(), sp.GetRequiredService<RendezvousPlacement>(), sp.GetRequiredService<GrainCallCodec>(),
             sp.GetRequiredService<GrainCatalog>()));
         services.Replace(ServiceDescriptor.Singleton<IGrainCallInvoker>(sp => new RemoteGrainCallInvoker(
             sp.GetRequiredService<GrainCatalog>(), sp.GetRequiredService<RendezvousPlacement>(), sp.GetRequiredService<ClusterMembership>(),
-            sp.GetRequiredService<GrainCallCodec>(), sp.GetRequiredService<IClusterSecret>(), sp.GetRequiredService<IOptions<MembershipOptions>>())));
+            sp.GetRequiredService<GrainCallCodec>(), sp.GetRequiredService<IClusterSecret>(), sp.GetRequiredService<IOptions<MembershipOptions>>(),
+            sp.GetRequiredService<NodeClient>())));
         return services;
     }
 

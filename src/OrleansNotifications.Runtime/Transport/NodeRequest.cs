@@ -13,20 +13,6 @@ public static class NodeRequest
 {
     public const string InternalScheme = "h2c";
 
-    /// <summary>
-    /// The handler for calls between nodes. Every call to a node shares one HTTP/2 connection, so a peer that vanished
-    /// without a reset (power loss, a partition) must be noticed by pings, not by each call's timeout.
-    /// </summary>
-    public static SocketsHttpHandler CreateHandler() => new()
-    {
-        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-        EnableMultipleHttp2Connections = true,
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-        KeepAlivePingDelay = TimeSpan.FromSeconds(5),
-        KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
-        KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
-    };
-
     public static HttpRequestMessage Create(HttpMethod method, string nodeAddress, string path, IClusterSecret secret, string localNode)
     {
         var h2c = nodeAddress.StartsWith(InternalScheme + "://", StringComparison.OrdinalIgnoreCase);

@@ -30,14 +30,14 @@ public sealed class RemoteGrainCallInvoker : IGrainCallInvoker
     private readonly GrainCallCodec _codec;
     private readonly IClusterSecret _secret;
     private readonly IOptions<MembershipOptions> _options;
-    private readonly HttpClient _http = new(NodeRequest.CreateHandler()) { Timeout = CallTimeout };
+    private readonly NodeClient _nodes;
 
     internal RemoteGrainCallInvoker(
         GrainCatalog catalog, RendezvousPlacement placement, ClusterMembership membership, GrainCallCodec codec, IClusterSecret secret,
-        IOptions<MembershipOptions> options)
+        IOptions<MembershipOptions> options, NodeClient nodes)
     {
         _local = new LocalGrainCallInvoker(catalog);
-        (_placement, _membership, _codec, _secret, _options) = (placement, membership, codec, secret, options);
+        (_placement, _membership, _codec, _secret, _options, _nodes) = (placement, membership, codec, secret, options, nodes);
     }
 
     public async Task<T> InvokeAsync<T>(GrainId grain, MethodInfo method, object?[] arguments)
@@ -77,7 +77,7 @@ public sealed class RemoteGrainCallInvoker : IGrainCallInvoker
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request);
+            response = await _nodes.SendAsync(request, CallTimeout);
         }
         catch (HttpRequestException exception) when (exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
         {

@@ -10,11 +10,10 @@ namespace OrleansNotifications.Server.Cluster;
 /// <c>GET /internal/activity</c> on each member: what the node measured of itself (<see cref="MetricsHistory.Report"/>), so
 /// one node can show the whole cluster. A node that does not answer within <see cref="Timeout"/> is shown without figures.
 /// </summary>
-public sealed class NodeActivityClient(ClusterMembership membership, MetricsHistory history, IClusterSecret secret)
+public sealed class NodeActivityClient(ClusterMembership membership, MetricsHistory history, IClusterSecret secret, NodeClient nodes)
 {
     public const string Path = "/internal/activity";
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
-    private readonly HttpClient _http = new(NodeRequest.CreateHandler()) { Timeout = Timeout };
 
     public async Task<NodeActivity> GetAsync(ClusterMember member)
     {
@@ -24,7 +23,7 @@ public sealed class NodeActivityClient(ClusterMembership membership, MetricsHist
         }
 
         using var request = NodeRequest.Create(HttpMethod.Get, member.Address, Path, secret, membership.LocalName);
-        using var response = await _http.SendAsync(request);
+        using var response = await nodes.SendAsync(request, Timeout);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync(ServerJsonContext.Default.NodeActivity)
             ?? throw new HttpRequestException($"{member.Name} answered no activity.");

@@ -13,11 +13,12 @@ namespace OrleansNotifications.Server.Cluster;
 /// still gets its user's changes in sequence order. What the other node reports gone (or a node that left) is removed from
 /// the user's grain. A grain never waits for another node.
 /// </summary>
-public sealed partial class NodeRelay(ClusterMembership membership, IClusterSecret secret, IGrainFactory grains, ILogger<NodeRelay> logger)
+public sealed partial class NodeRelay(
+    ClusterMembership membership, IClusterSecret secret, NodeClient nodes, IGrainFactory grains, ILogger<NodeRelay> logger)
 {
     public const string Path = "/internal/relay";
     private readonly ConcurrentDictionary<string, Channel<RelayBatch>> _queues = new(StringComparer.Ordinal);
-    private readonly HttpClient _http = new(NodeRequest.CreateHandler()) { Timeout = TimeSpan.FromSeconds(10) };
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>False if the node is not an active member: its connections are gone.</summary>
     public bool TryQueue(string node, RelayBatch batch)
@@ -85,7 +86,7 @@ public sealed partial class NodeRelay(ClusterMembership membership, IClusterSecr
             ?? throw new HttpRequestException($"{node} is no longer a member.");
         using var request = NodeRequest.Create(HttpMethod.Post, address, Path, secret, membership.LocalName);
         request.Content = JsonContent.Create(batch, RelayJsonContext.Default.RelayBatch);
-        using var response = await _http.SendAsync(request);
+        using var response = await nodes.SendAsync(request, SendTimeout);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync(RelayJsonContext.Default.RelayAnswer))?.Gone ?? [];
     }
