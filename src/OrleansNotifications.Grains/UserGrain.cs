@@ -56,14 +56,6 @@ public sealed class UserGrain(
         _expiryReminder = head.ExpiryReminder;
     }
 
-    private async Task<bool> MayBeStoredAsync(string appNotificationId)
-    {
-        _appNotificationIds ??= [.. (await store.ListAppNotificationIdsAsync(_user)).Select(HashOf)];
-        return _appNotificationIds.Contains(HashOf(appNotificationId));
-    }
-
-    private static int HashOf(string appNotificationId) => StringComparer.Ordinal.GetHashCode(appNotificationId);
-
     public override Task OnDeactivateAsync(CancellationToken cancellationToken)
     {
         // Only a failed commit or a stopping host deactivates a grain that has connections; they must not stay open unheard.
@@ -148,6 +140,14 @@ public sealed class UserGrain(
 
         return new PublishResult(existing is null ? PublishOutcome.Created : PublishOutcome.Replaced, stored);
     }
+
+    private async Task<bool> MayBeStoredAsync(string appNotificationId)
+    {
+        _appNotificationIds ??= [.. (await store.ListAppNotificationIdsAsync(_user)).Select(HashOf)];
+        return _appNotificationIds.Contains(HashOf(appNotificationId));
+    }
+
+    private static int HashOf(string appNotificationId) => StringComparer.Ordinal.GetHashCode(appNotificationId);
 
     public async Task<UpdateResult> UpdateAsync(string notificationId, NotificationPatch patch, long? ifMatchSequence)
     {
