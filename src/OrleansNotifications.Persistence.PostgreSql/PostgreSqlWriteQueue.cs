@@ -8,14 +8,14 @@ using OrleansNotifications.Runtime;
 namespace OrleansNotifications.Persistence.PostgreSql;
 
 /// <summary>
-/// Group commit, as <c>SqliteWriteQueue</c>: one loop per node takes everything queued (up to
-/// <see cref="PostgreSqlStorageOptions.MaxBatchSize"/>), runs it in a single transaction on its own connection, commits, and
+/// Group commit, as <c>SqliteWriteQueue</c>: each of <see cref="PostgreSqlStorageOptions.Writers"/> loops takes everything
+/// queued (up to <see cref="PostgreSqlStorageOptions.MaxBatchSize"/>), runs it in a single transaction on its own connection, commits, and
 /// only then completes each caller's task. Under load many grains share one commit (one WAL flush); alone, a write commits
 /// at once. If one write in a batch throws, the batch is rolled back and each write is retried in a transaction of its own,
 /// so a bad write cannot take its neighbours down with it.
 /// Guarded writes (user change sets) share round trips too: every guard of the group goes in one batch, then every statement
-/// of the writes whose guard held in a second. The loop has one connection, so round trips, not the database, would
-/// otherwise bound it (measured: two per publish capped it at ~2,200/s with PostgreSQL mostly idle).
+/// of the writes whose guard held in a second. A loop waits for each round trip, so round trips, not the database, would
+/// otherwise bound it (measured: two per publish capped one loop at ~2,200/s with PostgreSQL mostly idle).
 /// </summary>
 public sealed partial class PostgreSqlWriteQueue : IDisposable
 {
