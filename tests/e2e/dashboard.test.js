@@ -3,28 +3,24 @@
 // tests/e2e/output/ (or $E2E_OUTPUT).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./support/browser.js";
 import { startServer, newUserId, adminKey } from "./support/server.js";
 import { startPushService } from "./support/push-service.js";
 import { connectDevice, notification } from "./support/devices.js";
 
-const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const output = process.env.E2E_OUTPUT ?? join(dirname(fileURLToPath(import.meta.url)), "output");
 let server;
 let pushService;
 let browser;
 
 before(async () => {
-  if (!existsSync(executablePath)) {
-    throw new Error(`${executablePath} is missing: test.sh installs Debian's chromium package (or set CHROMIUM).`);
-  }
+  browser = await launchChromium(); // first: without Chromium nothing else is worth starting
   mkdirSync(output, { recursive: true });
   pushService = await startPushService();
   server = await startServer({ "Notifications:Push:WebPush:AllowInsecureEndpoints": "true" });
-  browser = await chromium.launch({ executablePath, headless: true, args: ["--no-sandbox"] });
 });
 
 after(async () => {

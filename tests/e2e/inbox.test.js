@@ -1,23 +1,18 @@
 // The web inbox in Debian's Chromium, driven by playwright-core: two browser contexts (two devices) of one user.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./support/browser.js";
 import { startServer, newUserId } from "./support/server.js";
 import { notification } from "./support/devices.js";
 
-const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 let server;
 let app;
 let browser;
 
 before(async () => {
-  if (!existsSync(executablePath)) {
-    throw new Error(`${executablePath} is missing: test.sh installs Debian's chromium package (or set CHROMIUM).`);
-  }
+  browser = await launchChromium(); // first: without Chromium nothing else is worth starting
   server = await startServer();
   app = await server.createApp();
-  browser = await chromium.launch({ executablePath, headless: true, args: ["--no-sandbox"] });
 });
 
 after(async () => {
