@@ -146,7 +146,7 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
         var n = 0;
         return OpenLoopAsync(rate, length, async () =>
         {
-            var user = users[Interlocked.Increment(ref n) % users.Count];
+            var user = users[UserOrder.Of(Interlocked.Increment(ref n), users.Count)];
             Interlocked.Add(ref _expected, devices);
             await PublishAsync(http, user, "t" + Stopwatch.GetTimestamp().ToString(System.Globalization.CultureInfo.InvariantCulture));
         });
@@ -169,7 +169,7 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
         var n = 0;
         await OpenLoopAsync(rate, length, async () =>
         {
-            var user = users[Interlocked.Increment(ref n) % users.Count];
+            var user = users[UserOrder.Of(Interlocked.Increment(ref n), users.Count)];
             if (!_latest.TryGetValue(user, out var id))
             {
                 return;
@@ -192,7 +192,7 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
             {
                 while (Stopwatch.GetTimestamp() < end)
                 {
-                    if (await PublishAsync(http, users[Interlocked.Increment(ref n) % users.Count], "flat") is not null)
+                    if (await PublishAsync(http, users[UserOrder.Of(Interlocked.Increment(ref n), users.Count)], "flat") is not null)
                     {
                         Interlocked.Increment(ref published);
                     }

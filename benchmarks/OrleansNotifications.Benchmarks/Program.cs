@@ -3,10 +3,13 @@ using System.Text.Json;
 using OrleansNotifications.Benchmarks;
 
 // Usage: publish <baseUrl[,baseUrl…]> <adminKey> [--concurrency N] [--rate R] [--duration S] [--warmup S] [--users U]
+//   Each publish goes to a user at random (repeatably); --round-robin 1 sends them to user-0, user-1, … in turn instead,
+//   the order of the figures before the fifth session (see UserOrder).
 //   Several base URLs (nodes of one cluster): requests go to them in turn.
 //   Creates a fresh app through the admin API, then publishes flat out (closed loop) or at --rate per second (open loop).
 // Usage: sqlite-baseline <databaseFile> [--rows N] [--users U]
 //   The storage engine alone: the rows a publish writes, in batches of 64, into the service's own schema.
+UserOrder.RoundRobin = Flag("--round-robin", 0) == 1;
 if (args.Length >= 2 && args[0] == "sqlite-baseline")
 {
     SqliteBaseline.Run(args[1], Flag("--rows", 1_000_000), Flag("--users", 10_000));
@@ -64,7 +67,7 @@ var (perSecond, latency) = rate > 0
     : await load.FlatOutAsync(concurrency, warmup, duration);
 
 var mode = (rate > 0 ? $"fixed rate {rate}/s" : $"flat out, {concurrency} in flight") + (nodes.Length > 1 ? $", through {nodes.Length} nodes" : "");
-Console.WriteLine($"publish ({mode}, {users} users, {duration.TotalSeconds:F0} s): {perSecond:F0} acknowledged/s; {latency.Summary()}; failed {load.Failed}");
+Console.WriteLine($"publish ({mode}, {users} users{(UserOrder.RoundRobin ? " in turn" : " at random")}, {duration.TotalSeconds:F0} s): {perSecond:F0} acknowledged/s; {latency.Summary()}; failed {load.Failed}");
 if (rate > 0)
 {
     Console.WriteLine($"  schedule lag of the generator (how late requests started): {load.ScheduleLag.Summary()}");

@@ -21,7 +21,7 @@ public sealed class PublishLoad(HttpClient[] nodes, int users)
     {
         var n = Interlocked.Increment(ref _sent);
         var body = $$$"""{"appNotificationId":"bench-{{{n}}}","groupName":"bench","payload":{"visualContent":{"title":"Order {{{n}}} shipped","body":"Your parcel is on its way and arrives tomorrow."},"rawContent":"{\"order\":{{{n}}}}"}}""";
-        return (nodes[n % nodes.Length], new HttpRequestMessage(HttpMethod.Post, $"/v1/users/user-{n % users}/notifications")
+        return (nodes[n % nodes.Length], new HttpRequestMessage(HttpMethod.Post, $"/v1/users/user-{UserOrder.Of(n, users)}/notifications")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         });

@@ -49,8 +49,9 @@ public static class SqliteBaseline
 
             for (var j = i; j < i + Batch; j++)
             {
-                var userId = $"user-{j % users}";
-                var sequence = ++sequences[j % users];
+                var u = UserOrder.Of(j, users);
+                var userId = $"user-{u}";
+                var sequence = ++sequences[u];
                 var id = Guid.CreateVersion7().ToString("N");
                 Execute(user, ("@user", userId), ("@sequence", sequence));
                 Execute(notification, ("@user", userId), ("@id", id), ("@anid", $"bench-{j}"), ("@sequence", sequence),
@@ -70,7 +71,7 @@ public static class SqliteBaseline
         }
 
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        Console.WriteLine($"sqlite-baseline ({rows:N0} publishes, {users:N0} users, batches of {Batch}, synchronous=FULL): {rows / seconds:F0} publishes/s on average; database {new FileInfo(databaseFile).Length / 1048576} MiB");
+        Console.WriteLine($"sqlite-baseline ({rows:N0} publishes, {users:N0} users{(UserOrder.RoundRobin ? " in turn" : " at random")}, batches of {Batch}, synchronous=FULL): {rows / seconds:F0} publishes/s on average; database {new FileInfo(databaseFile).Length / 1048576} MiB");
     }
 
     private static SqliteCommand Prepare(SqliteConnection connection, string sql)

@@ -17,6 +17,7 @@ public static class SqliteServiceCollectionExtensions
         services.AddOptions<SqliteStorageOptions>().Configure(configure)
             .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), "A SQLite connection string is required.")
             .Validate(o => o.Synchronous is "FULL" or "NORMAL" or "EXTRA", "Synchronous must be FULL, NORMAL or EXTRA.")
+            .Validate(o => o.WalRestartFrames > 0, "WalRestartFrames must be positive.")
             .ValidateOnStart();
         services.AddSingleton(sp =>
         {

@@ -14,4 +14,10 @@ public sealed class SqliteStorageOptions
 
     /// <summary>Most user writes grouped into one transaction.</summary>
     public int MaxBatchSize { get; set; } = 512;
+
+    /// <summary>
+    /// WAL frames (4 KiB pages) after which the WAL starts again from the beginning, once copied back: 32,768 (128 MiB) lets
+    /// a page that many commits rewrite be copied back less often. The WAL file stays at about that size.
+    /// </summary>
+    public int WalRestartFrames { get; set; } = 32768;
 }
