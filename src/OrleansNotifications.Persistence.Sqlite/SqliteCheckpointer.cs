@@ -56,12 +56,23 @@ internal sealed partial class SqliteCheckpointer : IDisposable
         {
             try
             {
-                var (log, copied) = Checkpoint(writer, "RESTART");
-                if (log == copied)
+                var (busy, _, _) = Checkpoint(writer, "RESTART");
+                if (!busy)
                 {
                     Interlocked.Exchange(ref _framesInWal, 0);
                     Interlocked.Increment(ref _restarts);
                 }
+                else
+                {
+                    // A reader held on past the busy timeout: retry only after the next PASSIVE, not at every commit.
+                    Interlocked.Exchange(ref _framesToCopy, long.MaxValue);
+                }
+            }
+            catch (SqliteException exception)
+            {
+                // The commit before this is durable whatever happens here; the frames stay in the WAL for the next try.
+                LogCheckpointFailed(_logger, exception);
+                Interlocked.Exchange(ref _framesToCopy, long.MaxValue);
             }
             finally
             {
@@ -75,6 +86,7 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     private void Run()
     {
         SqliteConnection? connection = null;
+        long copiedBefore = -1;
         while (!_stopping)
         {
             try
@@ -83,15 +95,19 @@ internal sealed partial class SqliteCheckpointer : IDisposable
                 long log, copied;
                 lock (_checkpointing)
                 {
-                    (log, copied) = Checkpoint(connection, "PASSIVE");
+                    (_, log, copied) = Checkpoint(connection, "PASSIVE");
                 }
 
                 Interlocked.Exchange(ref _framesInWal, log);
                 Interlocked.Exchange(ref _framesToCopy, log - copied);
-                if (copied == log || (log >= _restartFrames && log - copied <= WriterCopiesAtMost))
+                // Wait when caught up, when the writer is to restart the WAL after its next commit, or when a reader's
+                // snapshot keeps PASSIVE from copying further (no progress: do not spin).
+                if (copied == log || copied == copiedBefore || (log >= _restartFrames && log - copied <= WriterCopiesAtMost))
                 {
-                    _wake.WaitOne(IdleWait); // caught up, or the writer restarts the WAL after its next commit
+                    _wake.WaitOne(IdleWait);
                 }
+
+                copiedBefore = copied;
             }
             catch (SqliteException exception)
             {
@@ -106,13 +122,16 @@ internal sealed partial class SqliteCheckpointer : IDisposable
         connection?.Dispose();
     }
 
-    /// <summary>Frames in the WAL, and how many of them are now in the database file.</summary>
-    private static (long Log, long Copied) Checkpoint(SqliteConnection connection, string mode)
+    /// <summary>
+    /// Whether the checkpoint could not finish (a RESTART that readers kept waiting past the busy timeout), the frames in
+    /// the WAL, and how many of them are now in the database file.
+    /// </summary>
+    private static (bool Busy, long Log, long Copied) Checkpoint(SqliteConnection connection, string mode)
     {
         using var command = connection.Command($"PRAGMA wal_checkpoint({mode});");
         using var reader = command.ExecuteReader();
         reader.Read();
-        return (reader.GetInt64(1), reader.GetInt64(2));
+        return (reader.GetInt64(0) != 0, reader.GetInt64(1), reader.GetInt64(2));
     }
 
     public void Dispose()
