@@ -18,10 +18,17 @@ namespace OrleansNotifications.Persistence.Sqlite;
 /// </summary>
 internal sealed partial class SqliteCheckpointer : IDisposable
 {
-    /// <summary>The writer's RESTART copies at most this many frames (~4 MiB): a few milliseconds, not a stall.</summary>
-    private const int WriterCopiesAtMost = 1024;
+    /// <summary>
+    /// The writer restarts the WAL only when the last PASSIVE left at most this many frames. Its RESTART also copies what
+    /// was committed since that PASSIVE began (about one PASSIVE's worth of groups), so it costs a few milliseconds.
+    /// </summary>
+    private const int LeftForTheWriterAtMost = 1024;
 
     private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>After a RESTART that readers kept waiting, the writer tries again only this much later.</summary>
+    private static readonly TimeSpan BusyBackoff = TimeSpan.FromSeconds(1);
+
     private readonly SqliteDatabase _database;
     private readonly int _restartFrames;
     private readonly ILogger _logger;
@@ -30,8 +37,9 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     private readonly Thread _thread;
     private volatile bool _stopping;
     private long _framesInWal;
-    private long _framesToCopy;
+    private long _framesLeft;
     private long _restarts;
+    private long _nextRestartAttempt;
 
     public SqliteCheckpointer(SqliteDatabase database, int restartFrames, ILogger logger)
     {
@@ -42,45 +50,51 @@ internal sealed partial class SqliteCheckpointer : IDisposable
         _thread.Start();
     }
 
-    /// <summary>How many times the WAL has started again from the beginning (for tests: it stays bounded).</summary>
+    /// <summary>How many times the writer has restarted the WAL (for tests: it keeps doing so under load).</summary>
     public long Restarts => Interlocked.Read(ref _restarts);
 
     /// <summary>
-    /// Called by the writer after each commit, on its own connection: restarts the WAL when it is due and PASSIVE has left
-    /// little to copy, then wakes this thread. Never waits for a PASSIVE checkpoint in progress.
+    /// Called by the writer after each commit, once the commit's callers are completed, on the writer's own connection:
+    /// restarts the WAL when it is due and PASSIVE has left little to copy, then wakes this thread. Never waits for a
+    /// PASSIVE checkpoint in progress, and never throws: the commit before it is durable whatever happens here.
     /// </summary>
     public void Committed(SqliteConnection writer)
     {
-        if (Interlocked.Read(ref _framesInWal) >= _restartFrames && Interlocked.Read(ref _framesToCopy) <= WriterCopiesAtMost &&
-            _checkpointing.TryEnter())
+        try
         {
-            try
+            if (Interlocked.Read(ref _framesInWal) >= _restartFrames && Interlocked.Read(ref _framesLeft) <= LeftForTheWriterAtMost &&
+                Environment.TickCount64 >= Interlocked.Read(ref _nextRestartAttempt) && _checkpointing.TryEnter())
             {
-                var (busy, _, _) = Checkpoint(writer, "RESTART");
-                if (!busy)
+                try
                 {
-                    Interlocked.Exchange(ref _framesInWal, 0);
-                    Interlocked.Increment(ref _restarts);
+                    RestartWal(writer);
                 }
-                else
+                finally
                 {
-                    // A reader held on past the busy timeout: retry only after the next PASSIVE, not at every commit.
-                    Interlocked.Exchange(ref _framesToCopy, long.MaxValue);
+                    _checkpointing.Exit();
                 }
             }
-            catch (SqliteException exception)
-            {
-                // The commit before this is durable whatever happens here; the frames stay in the WAL for the next try.
-                LogCheckpointFailed(_logger, exception);
-                Interlocked.Exchange(ref _framesToCopy, long.MaxValue);
-            }
-            finally
-            {
-                _checkpointing.Exit();
-            }
+
+            _wake.Set();
+        }
+        catch (Exception exception) when (exception is SqliteException or ObjectDisposedException)
+        {
+            LogCheckpointFailed(_logger, exception); // the frames stay in the WAL for the next try
+            Interlocked.Exchange(ref _nextRestartAttempt, Environment.TickCount64 + (long)BusyBackoff.TotalMilliseconds);
+        }
+    }
+
+    private void RestartWal(SqliteConnection writer)
+    {
+        if (Checkpoint(writer, "RESTART").Busy)
+        {
+            // A reader held on past the writer's busy timeout: do not make every following commit wait for it too.
+            Interlocked.Exchange(ref _nextRestartAttempt, Environment.TickCount64 + (long)BusyBackoff.TotalMilliseconds);
+            return;
         }
 
-        _wake.Set();
+        Interlocked.Exchange(ref _framesInWal, 0);
+        Interlocked.Increment(ref _restarts);
     }
 
     private void Run()
@@ -95,14 +109,15 @@ internal sealed partial class SqliteCheckpointer : IDisposable
                 long log, copied;
                 lock (_checkpointing)
                 {
+                    // Published under the lock, so a RESTART cannot slip in between and be overwritten by stale counts.
                     (_, log, copied) = Checkpoint(connection, "PASSIVE");
+                    Interlocked.Exchange(ref _framesInWal, log);
+                    Interlocked.Exchange(ref _framesLeft, log - copied);
                 }
 
-                Interlocked.Exchange(ref _framesInWal, log);
-                Interlocked.Exchange(ref _framesToCopy, log - copied);
                 // Wait when caught up, when the writer is to restart the WAL after its next commit, or when a reader's
                 // snapshot keeps PASSIVE from copying further (no progress: do not spin).
-                if (copied == log || copied == copiedBefore || (log >= _restartFrames && log - copied <= WriterCopiesAtMost))
+                if (copied == log || copied == copiedBefore || (log >= _restartFrames && log - copied <= LeftForTheWriterAtMost))
                 {
                     _wake.WaitOne(IdleWait);
                 }
@@ -138,8 +153,10 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     {
         _stopping = true;
         _wake.Set();
-        _thread.Join(TimeSpan.FromSeconds(10));
-        _wake.Dispose();
+        if (_thread.Join(TimeSpan.FromSeconds(10)))
+        {
+            _wake.Dispose(); // only once the thread is gone: a checkpoint still running would wait on it
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A WAL checkpoint failed; it is retried")]

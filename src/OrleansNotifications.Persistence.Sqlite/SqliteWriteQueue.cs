@@ -138,13 +138,14 @@ public sealed partial class SqliteWriteQueue : IDisposable
         }
 
         context.Transaction = null;
-        _checkpointer.Committed(context.Connection);
         Interlocked.Increment(ref _transactions);
         Interlocked.Add(ref _writes, writes.Count);
         foreach (var write in writes)
         {
             write.Complete();
         }
+
+        _checkpointer.Committed(context.Connection);
 
         return true;
     }
