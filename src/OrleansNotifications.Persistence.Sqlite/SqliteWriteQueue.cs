@@ -39,7 +39,7 @@ public sealed partial class SqliteWriteQueue : IDisposable
 
     public long Writes => Interlocked.Read(ref _writes);
 
-    /// <summary>How many times the WAL has started again from the beginning (for tests: it stays bounded).</summary>
+    /// <summary>How many times the writer has restarted the WAL (for tests: it keeps doing so under load).</summary>
     public long WalRestarts => _checkpointer.Restarts;
 
     /// <summary>Runs <paramref name="work"/> inside a shared transaction; the task completes after the commit.</summary>
@@ -100,7 +100,7 @@ public sealed partial class SqliteWriteQueue : IDisposable
     {
         var connection = _database.Open();
         // Checkpoints are the checkpointer's (SqliteCheckpointer). Its RESTART runs on this connection and waits at most
-        // 100 ms for readers (short, keyed reads) to let go of the WAL; if they do not, the next commit tries again.
+        // 100 ms for readers (short, keyed reads) to let go of the WAL; if they do not, it tries again a second later.
         using (var pragma = connection.Command($"PRAGMA synchronous = {_options.Synchronous}; PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = 100;"))
         {
             pragma.ExecuteNonQuery();
