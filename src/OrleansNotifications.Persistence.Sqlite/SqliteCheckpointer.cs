@@ -80,7 +80,7 @@ internal sealed partial class SqliteCheckpointer : IDisposable
         catch (Exception exception) when (exception is SqliteException or ObjectDisposedException)
         {
             LogCheckpointFailed(_logger, exception); // the frames stay in the WAL for the next try
-            Interlocked.Exchange(ref _nextRestartAttempt, Environment.TickCount64 + (long)BusyBackoff.TotalMilliseconds);
+            BackOff();
         }
     }
 
@@ -88,14 +88,16 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     {
         if (Checkpoint(writer, "RESTART").Busy)
         {
-            // A reader held on past the writer's busy timeout: do not make every following commit wait for it too.
-            Interlocked.Exchange(ref _nextRestartAttempt, Environment.TickCount64 + (long)BusyBackoff.TotalMilliseconds);
+            BackOff(); // a reader held on past the writer's busy timeout: do not make every following commit wait for it too
             return;
         }
 
         Interlocked.Exchange(ref _framesInWal, 0);
         Interlocked.Increment(ref _restarts);
     }
+
+    private void BackOff() =>
+        Interlocked.Exchange(ref _nextRestartAttempt, Environment.TickCount64 + (long)BusyBackoff.TotalMilliseconds);
 
     private void Run()
     {

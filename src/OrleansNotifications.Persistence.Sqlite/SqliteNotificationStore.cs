@@ -24,17 +24,8 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
 
     public Task<IReadOnlyList<string>> ListAppNotificationIdsAsync(UserKey user) =>
         database.ReadAsync<IReadOnlyList<string>>(session =>
-        {
-            using var reader = session.Command($"SELECT app_notification_id FROM notifications WHERE {UserFilter} AND app_notification_id IS NOT NULL")
-                .ForUser(user).ExecuteReader();
-            var ids = new List<string>();
-            while (reader.Read())
-            {
-                ids.Add(reader.GetString(0));
-            }
-
-            return ids;
-        });
+            session.Command($"SELECT app_notification_id FROM notifications WHERE {UserFilter} AND app_notification_id IS NOT NULL")
+                .ForUser(user).ReadAll(reader => reader.GetString(0)));
 
     public Task<StoredNotification?> FindByAppNotificationIdAsync(UserKey user, string appNotificationId) =>
         database.ReadAsync(session => ReadRows(
@@ -58,34 +49,15 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
                 .ForUser(user).With("@unread", (int)ReadState.Unread).With("@now", now.ToUnixMs()).With("@group", groupName)));
 
     public Task<IReadOnlyList<StateCount>> CountByStateAsync(UserKey user, DateTimeOffset now) =>
-        database.ReadAsync<IReadOnlyList<StateCount>>(session =>
-        {
-            using var reader = session
-                .Command($"SELECT read_state, user_action_state, COUNT(*) FROM notifications WHERE {UserFilter} AND expires_ms > @now GROUP BY 1, 2")
-                .ForUser(user).With("@now", now.ToUnixMs()).ExecuteReader();
-            var counts = new List<StateCount>();
-            while (reader.Read())
-            {
-                counts.Add(new StateCount((ReadState)reader.GetInt32(0), (UserActionState)reader.GetInt32(1), reader.GetInt32(2)));
-            }
-
-            return counts;
-        });
+        database.ReadAsync<IReadOnlyList<StateCount>>(session => session
+            .Command($"SELECT read_state, user_action_state, COUNT(*) FROM notifications WHERE {UserFilter} AND expires_ms > @now GROUP BY 1, 2")
+            .ForUser(user).With("@now", now.ToUnixMs())
+            .ReadAll(reader => new StateCount((ReadState)reader.GetInt32(0), (UserActionState)reader.GetInt32(1), reader.GetInt32(2))));
 
     public Task<IReadOnlyList<string>> ListExpiredAsync(UserKey user, DateTimeOffset now, int max) =>
-        database.ReadAsync<IReadOnlyList<string>>(session =>
-        {
-            using var reader = session
-                .Command($"SELECT id FROM notifications WHERE {UserFilter} AND expires_ms <= @now ORDER BY expires_ms LIMIT @max")
-                .ForUser(user).With("@now", now.ToUnixMs()).With("@max", max).ExecuteReader();
-            var ids = new List<string>();
-            while (reader.Read())
-            {
-                ids.Add(reader.GetString(0));
-            }
-
-            return ids;
-        });
+        database.ReadAsync<IReadOnlyList<string>>(session => session
+            .Command($"SELECT id FROM notifications WHERE {UserFilter} AND expires_ms <= @now ORDER BY expires_ms LIMIT @max")
+            .ForUser(user).With("@now", now.ToUnixMs()).With("@max", max).ReadAll(reader => reader.GetString(0)));
 
     public Task<DateTimeOffset?> EarliestExpiryAfterAsync(UserKey user, DateTimeOffset after) =>
         database.ReadAsync(session =>
@@ -240,15 +212,6 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
                 ORDER BY rowid LIMIT @max)
             """).With("@cutoff", olderThan.ToUnixMs()).With("@max", max).ExecuteNonQuery());
 
-    private static List<StoredNotification> ReadRows(SqliteCommand command)
-    {
-        using var reader = command.ExecuteReader();
-        var rows = new List<StoredNotification>();
-        while (reader.Read())
-        {
-            rows.Add(new StoredNotification((byte[])reader[0], (byte[])reader[1], reader.GetInt64(2)));
-        }
-
-        return rows;
-    }
+    private static List<StoredNotification> ReadRows(SqliteCommand command) =>
+        command.ReadAll(reader => new StoredNotification((byte[])reader[0], (byte[])reader[1], reader.GetInt64(2)));
 }
