@@ -15,7 +15,7 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
 
     public Task<UserHead> ReadUserAsync(UserKey user) => database.ReadAsync(session =>
     {
-        var sequence = session.Command($"SELECT sequence FROM users WHERE {UserFilter}").ForUser(user).ScalarInt64() ?? 0;
+        var sequence = CurrentSequence(session, user);
         var reminder = session.Command("SELECT due_ms FROM reminders WHERE grain_type = @type AND grain_key = @key AND name = @name")
             .With("@type", UserGrain.GrainTypeName).With("@key", user.GrainKey).With("@name", UserGrain.ExpiryReminderName)
             .ScalarInt64();
@@ -75,11 +75,10 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
 
     private static bool Apply(SqliteSession context, UserChangeSet changes)
     {
+        // The compare-and-swap: the writer's transaction is IMMEDIATE (one writer at a time, across processes too), so the
+        // sequence read here cannot move before this set's own change rows raise it.
         var user = changes.User;
-        var guard = changes.ExpectedSequence == 0
-            ? context.Command("INSERT INTO users (app_id, user_id, sequence) VALUES (@app, @user, @new) ON CONFLICT DO NOTHING")
-            : context.Command($"UPDATE users SET sequence = @new WHERE {UserFilter} AND sequence = @expected");
-        if (guard.ForUser(user).With("@new", changes.NewSequence).With("@expected", changes.ExpectedSequence).ExecuteNonQuery() != 1)
+        if (CurrentSequence(context, user) != changes.ExpectedSequence)
         {
             return false;
         }
@@ -96,7 +95,7 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
                 INSERT INTO notifications (app_id, user_id, id, app_notification_id, group_name, read_state, user_action_state,
                                            published_sequence, expires_ms, content_hash, resource)
                 VALUES (@app, @user, @id, @anid, @group, @read, @action, @published, @expires, @hash, @resource)
-                ON CONFLICT (app_id, user_id, id) DO UPDATE SET
+                ON CONFLICT (id, app_id, user_id) DO UPDATE SET
                     app_notification_id = excluded.app_notification_id, group_name = excluded.group_name,
                     read_state = excluded.read_state, user_action_state = excluded.user_action_state,
                     published_sequence = excluded.published_sequence, expires_ms = excluded.expires_ms,
@@ -195,22 +194,49 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
                 return new ChangeFeedPage(changes, hasMore, false);
             }
 
-            var current = session.Command($"SELECT sequence FROM users WHERE {UserFilter}").ForUser(user).ScalarInt64() ?? 0;
+            var current = CurrentSequence(session, user);
             var expired = changes.Count > 0 || since < current; // a gap right after the cursor: those changes were pruned
             return expired ? new ChangeFeedPage([], false, true, current) : new ChangeFeedPage(changes, hasMore, false, current);
         }));
 
     /// <summary>
     /// Rowids follow commit order, so the oldest changes are a rowid prefix. Deleting only the prefix that ends at the first
-    /// entry newer than the cutoff means every user loses only changes older than all it keeps: feeds stay gap-free.
+    /// entry newer than the cutoff means every user loses only changes older than all it keeps: feeds stay gap-free. The
+    /// users in the prefix first get their last pruned sequence written to <c>users</c>, which is all that keeps the
+    /// sequence of a user whose every change is pruned (see <see cref="CurrentSequence"/>).
     /// </summary>
     public Task<int> PruneChangesAsync(DateTimeOffset olderThan, int max) =>
-        writer.WriteAsync(context => context.Command("""
-            DELETE FROM changes WHERE rowid IN (
-                SELECT rowid FROM changes
-                WHERE rowid < COALESCE((SELECT rowid FROM changes WHERE occurred_ms >= @cutoff ORDER BY rowid LIMIT 1), 9223372036854775807)
-                ORDER BY rowid LIMIT @max)
-            """).With("@cutoff", olderThan.ToUnixMs()).With("@max", max).ExecuteNonQuery());
+        writer.WriteAsync(context =>
+        {
+            var last = context.Command("""
+                SELECT MAX(rowid) FROM (
+                    SELECT rowid FROM changes
+                    WHERE rowid < COALESCE((SELECT rowid FROM changes WHERE occurred_ms >= @cutoff ORDER BY rowid LIMIT 1), 9223372036854775807)
+                    ORDER BY rowid LIMIT @max)
+                """).With("@cutoff", olderThan.ToUnixMs()).With("@max", max).ScalarInt64();
+            if (last is null)
+            {
+                return 0;
+            }
+
+            context.Command("""
+                INSERT INTO users (app_id, user_id, sequence)
+                    SELECT app_id, user_id, MAX(sequence) FROM changes WHERE rowid <= @last GROUP BY app_id, user_id
+                ON CONFLICT (app_id, user_id) DO UPDATE SET sequence = MAX(sequence, excluded.sequence)
+                """).With("@last", last).ExecuteNonQuery();
+            return context.Command("DELETE FROM changes WHERE rowid <= @last").With("@last", last).ExecuteNonQuery();
+        });
+
+    /// <summary>
+    /// The user's sequence is the newest change's. A commit writes no row of its own for it: a per-user row rewritten on
+    /// every publish costs one more random page per publish (docs/BENCHMARKS.md, sixth session). <c>users</c> keeps it only
+    /// for changes already pruned, and for databases written before version 4, which updated it on every commit.
+    /// </summary>
+    private static long CurrentSequence(SqliteSession session, UserKey user) => session.Command($"""
+        SELECT MAX(sequence) FROM (
+            SELECT sequence FROM users WHERE {UserFilter}
+            UNION ALL SELECT MAX(sequence) FROM changes WHERE {UserFilter})
+        """).ForUser(user).ScalarInt64() ?? 0;
 
     private static List<StoredNotification> ReadRows(SqliteCommand command) =>
         command.ReadAll(reader => new StoredNotification((byte[])reader[0], (byte[])reader[1], reader.GetInt64(2)));

@@ -10,7 +10,9 @@ namespace OrleansNotifications.Persistence.Sqlite;
 /// </summary>
 public static class SqliteSchema
 {
-    public static void Apply(SqliteConnection connection)
+    /// <param name="connection">An open connection to the database.</param>
+    /// <param name="lastVersion">Stop after this version: the upgrade tests build an older database first.</param>
+    public static void Apply(SqliteConnection connection, int lastVersion = int.MaxValue)
     {
         using (var wal = connection.Command("PRAGMA journal_mode = WAL; PRAGMA journal_size_limit = 67108864;"))
         {
@@ -19,7 +21,7 @@ public static class SqliteSchema
 
         var applied = (long)connection.Command("PRAGMA user_version;").ExecuteScalar()!;
         var assembly = typeof(SqliteSchema).Assembly;
-        foreach (var (version, resource) in Scripts(assembly).Where(s => s.Version > applied))
+        foreach (var (version, resource) in Scripts(assembly).Where(s => s.Version > applied && s.Version <= lastVersion))
         {
             using var stream = assembly.GetManifestResourceStream(resource)!;
             using var text = new StreamReader(stream);

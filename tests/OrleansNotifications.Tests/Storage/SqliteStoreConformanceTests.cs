@@ -1,6 +1,10 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using OrleansNotifications.Grains;
+using OrleansNotifications.Grains.Model;
+using OrleansNotifications.Grains.Storage;
 using OrleansNotifications.Persistence.Sqlite;
+using OrleansNotifications.Runtime;
 using OrleansNotifications.Tests.Infrastructure;
 
 namespace OrleansNotifications.Tests.Storage;
@@ -40,8 +44,8 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests
     public async Task UnderSustainedWrites_TheWriter_KeepsRestartingTheWal_AndItStaysBounded()
     {
         var writer = Get<SqliteWriteQueue>();
-        var store = Get<OrleansNotifications.Grains.Storage.INotificationStore>();
-        var users = Enumerable.Range(0, 200).Select(i => new OrleansNotifications.Grains.UserKey("app", $"wal-{i}")).ToArray();
+        var store = Get<INotificationStore>();
+        var users = Enumerable.Range(0, 200).Select(i => new UserKey("app", $"wal-{i}")).ToArray();
 
         // 40 rounds of concurrent commits, each a few group commits dirtying pages all over the per-user indexes. The writer
         // must keep restarting the WAL (threshold: 64 frames), not just once.
@@ -62,6 +66,52 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests
             var feed = await store.ReadChangesAsync(user, 0, 200);
             Assert.Equal(Enumerable.Range(1, rounds).Select(i => (long)i), feed.Changes.Select(c => c.Sequence));
         }
+    }
+
+    [Fact]
+    public async Task AVersion3Database_IsUpgraded_WithItsRowsSequenceAndLookupsIntact()
+    {
+        var file = Path.Combine(_data.Path, "v3.db");
+        Notification Row(string id, string? anid, long sequence) => new()
+        {
+            Id = id, AppNotificationId = anid, Payload = new Payload($"n{sequence}", null), ExpirationDateTime = Now.AddDays(1),
+            CreatedDateTime = Now, LastModifiedDateTime = Now, Sequence = sequence,
+        };
+        using (var connection = new SqliteConnection($"Data Source={file}"))
+        {
+            connection.Open();
+            SqliteSchema.Apply(connection, lastVersion: 3);
+            using var insert = connection.CreateCommand();
+            insert.CommandText = """
+                INSERT INTO users VALUES ('app', 'old', 5);
+                INSERT INTO notifications (app_id, user_id, id, app_notification_id, group_name, read_state, user_action_state,
+                                           published_sequence, expires_ms, content_hash, resource)
+                VALUES ('app', 'old', 'n1', 'order-1', NULL, 0, 0, 1, @expires, x'01', @first),
+                       ('app', 'old', 'n2', NULL, NULL, 0, 0, 5, @expires, x'02', @second);
+                """;
+            insert.Parameters.AddWithValue("@expires", Now.AddDays(1).ToUnixTimeMilliseconds());
+            insert.Parameters.AddWithValue("@first", new StoredNotification(Row("n1", "order-1", 1), [1], 1).Json);
+            insert.Parameters.AddWithValue("@second", new StoredNotification(Row("n2", null, 5), [2], 5).Json);
+            insert.ExecuteNonQuery();
+        }
+
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSqliteStorage(o => o.ConnectionString = $"Data Source={file}");
+        await using var provider = services.BuildServiceProvider();
+        var store = provider.GetRequiredService<INotificationStore>();
+        var user = new UserKey("app", "old");
+
+        Assert.Equal(5, (await store.ReadUserAsync(user)).Sequence);
+        Assert.Equal("n1", (await store.FindByAppNotificationIdAsync(user, "order-1"))!.Resource.Id);
+        Assert.Equal("n2", (await store.GetAsync(user, "n2", Now))!.Resource.Id);
+        Assert.Null(await store.GetAsync(new UserKey("app", "other"), "n2", Now));
+        Assert.Equal(["order-1"], await store.ListAppNotificationIdsAsync(user));
+        var history = await store.ListAsync(user, new NotificationQuery(10, null, null, null, null), Now);
+        Assert.Equal(["n2", "n1"], history.Items.Select(json => new StoredNotification(json, [], 0).Resource.Id));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => store.CommitAsync(Created(user, 4)));
+        await store.CommitAsync(Created(user, 5));
+        Assert.Equal(6, (await store.ReadUserAsync(user)).Sequence);
     }
 
     public override async Task DisposeAsync()

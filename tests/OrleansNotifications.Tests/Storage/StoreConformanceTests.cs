@@ -293,6 +293,28 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pruning_EveryChangeOfAUser_KeepsItsSequence_AndTheCompareAndSwap()
+    {
+        var user = NewUser();
+        var old = Now.AddDays(-10);
+        await Notifications.CommitAsync(Created(user, 0, old));
+        await Notifications.CommitAsync(Created(user, 1, old));
+
+        Assert.Equal(2, await Notifications.PruneChangesAsync(Now.AddDays(-1), 100));
+
+        Assert.Equal(2, (await Notifications.ReadUserAsync(user)).Sequence);
+        var expired = await Notifications.ReadChangesAsync(user, 0, 10);
+        Assert.Equal((true, 2L), (expired.CursorExpired, expired.CurrentSequence));
+        var upToDate = await Notifications.ReadChangesAsync(user, 2, 10);
+        Assert.Equal((0, false, 2L), (upToDate.Changes.Count, upToDate.CursorExpired, upToDate.CurrentSequence));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Notifications.CommitAsync(Created(user, 0)));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => Notifications.CommitAsync(Created(user, 1)));
+        await Notifications.CommitAsync(Created(user, 2));
+        Assert.Equal([3L], (await Notifications.ReadChangesAsync(user, 2, 10)).Changes.Select(c => c.Sequence));
+        Assert.Equal(3, (await Notifications.ReadUserAsync(user)).Sequence);
+    }
+
+    [Fact]
     public async Task Subscriptions_ReplaceByDevice_RespectTheLimit_AndCanBeInvalidated()
     {
         var store = Get<ISubscriptionStore>();
