@@ -5,9 +5,10 @@ namespace OrleansNotifications.Persistence.Sqlite;
 
 /// <summary>
 /// Copies the WAL back into the database file on a thread of its own, so the group-commit writer almost never does it.
-/// With users at random a publish dirties about five pages of per-user indexes, and SQLite's own auto-checkpoint copied
-/// them back on the writer thread every 1,000 frames while every request waited behind it (docs/BENCHMARKS.md: 18% more
-/// publishes per second flat out, and 5,000/s sustained where it was not, once this thread does the copying).
+/// With users at random a publish dirties pages of per-user indexes all over the file (five before schema 4, two since),
+/// and SQLite's own auto-checkpoint copied them back on the writer thread every 1,000 frames while every request waited
+/// behind it (docs/BENCHMARKS.md: 18% more publishes per second flat out, and 5,000/s sustained where it was not, once
+/// this thread does the copying).
 /// Two kinds of checkpoint, both SQLite's:
 /// - PASSIVE, on this thread, whenever there are frames to copy: never blocks the writer or readers.
 /// - RESTART, on the writer's thread right after a commit, once the WAL holds <see cref="SqliteStorageOptions.WalRestartFrames"/>
