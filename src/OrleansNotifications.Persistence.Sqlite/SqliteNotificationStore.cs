@@ -29,7 +29,7 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
 
     public Task<StoredNotification?> FindByAppNotificationIdAsync(UserKey user, string appNotificationId) =>
         database.ReadAsync(session => ReadRows(
-            session.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND app_notification_id = @anid")
+            session.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND app_notification_id = @anid ORDER BY published_sequence DESC LIMIT 1")
                 .ForUser(user).With("@anid", appNotificationId)).FirstOrDefault());
 
     public Task<StoredNotification?> GetAsync(UserKey user, string id, DateTimeOffset now) =>
@@ -78,6 +78,13 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
         // The compare-and-swap: the writer's transaction is IMMEDIATE (one writer at a time, across processes too), so the
         // sequence read here cannot move before this set's own change rows raise it.
         var user = changes.User;
+        if (changes.Changes.Count != changes.NewSequence - changes.ExpectedSequence)
+        {
+            // The sequence is the newest change's, so a number taken without a change row would leave the grain ahead of it.
+            throw new InvalidOperationException(
+                $"Change set of {user}: {changes.Changes.Count} changes for sequences {changes.ExpectedSequence}–{changes.NewSequence}.");
+        }
+
         if (CurrentSequence(context, user) != changes.ExpectedSequence)
         {
             return false;
@@ -221,9 +228,9 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
 
             context.Command("""
                 INSERT INTO users (app_id, user_id, sequence)
-                    SELECT app_id, user_id, MAX(sequence) FROM changes WHERE rowid <= @last GROUP BY app_id, user_id
+                    SELECT app_id, user_id, MAX(sequence) FROM changes NOT INDEXED WHERE rowid <= @last GROUP BY app_id, user_id
                 ON CONFLICT (app_id, user_id) DO UPDATE SET sequence = MAX(sequence, excluded.sequence)
-                """).With("@last", last).ExecuteNonQuery();
+                """).With("@last", last).ExecuteNonQuery(); // NOT INDEXED: the rowid range, not a scan of the whole key index
             return context.Command("DELETE FROM changes WHERE rowid <= @last").With("@last", last).ExecuteNonQuery();
         });
 

@@ -27,7 +27,7 @@ INSERT INTO notifications_v4 (app_id, user_id, id, app_notification_id, group_na
                               published_sequence, expires_ms, content_hash, resource)
     SELECT app_id, user_id, id, app_notification_id, group_name, read_state, user_action_state,
            published_sequence, expires_ms, content_hash, resource
-    FROM notifications ORDER BY published_sequence;
+    FROM notifications;
 DROP TABLE notifications;
 ALTER TABLE notifications_v4 RENAME TO notifications;
 CREATE UNIQUE INDEX ux_notifications_id ON notifications (id, app_id, user_id);

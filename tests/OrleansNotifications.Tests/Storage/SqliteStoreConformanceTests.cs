@@ -114,6 +114,36 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests
         Assert.Equal(6, (await store.ReadUserAsync(user)).Sequence);
     }
 
+    [Fact]
+    public async Task AChangeSet_ThatTookASequenceWithoutAChange_IsRefused()
+    {
+        // The sequence is the newest change's: a number taken without a change row would leave the grain ahead of it.
+        var store = Get<INotificationStore>();
+        var user = NewUser();
+        var changes = Created(user, 0);
+        changes.NextSequence();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.CommitAsync(changes));
+        Assert.Equal(0, (await store.ReadUserAsync(user)).Sequence);
+    }
+
+    [Fact]
+    public void ADatabaseNewerThanThisBuild_IsRefused_NotWritten()
+    {
+        var file = Path.Combine(_data.Path, "newer.db");
+        using var connection = new SqliteConnection($"Data Source={file}");
+        connection.Open();
+        SqliteSchema.Apply(connection);
+        using (var bump = connection.CreateCommand())
+        {
+            bump.CommandText = "PRAGMA user_version = 999;";
+            bump.ExecuteNonQuery();
+        }
+
+        var refused = Assert.Throws<InvalidOperationException>(() => SqliteSchema.Apply(connection));
+        Assert.Contains("999", refused.Message);
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
