@@ -24,7 +24,7 @@ public static class SqliteBaseline
             sync.ExecuteNonQuery();
         }
 
-        using var user = Prepare(connection, "SELECT MAX(sequence) FROM (SELECT sequence FROM users WHERE app_id = 'app' AND user_id = @user UNION ALL SELECT MAX(sequence) FROM changes WHERE app_id = 'app' AND user_id = @user)");
+        using var currentSequence = Prepare(connection, "SELECT MAX(sequence) FROM (SELECT sequence FROM users WHERE app_id = 'app' AND user_id = @user UNION ALL SELECT MAX(sequence) FROM changes WHERE app_id = 'app' AND user_id = @user)");
         using var notification = Prepare(connection, """
             INSERT INTO notifications (app_id, user_id, id, app_notification_id, group_name, read_state, user_action_state,
                                        published_sequence, expires_ms, content_hash, resource)
@@ -42,7 +42,7 @@ public static class SqliteBaseline
         for (var i = 0; i < rows; i += Batch)
         {
             using var transaction = connection.BeginTransaction();
-            foreach (var command in new[] { user, notification, change })
+            foreach (var command in new[] { currentSequence, notification, change })
             {
                 command.Transaction = transaction;
             }
@@ -53,7 +53,7 @@ public static class SqliteBaseline
                 var userId = $"user-{u}";
                 var sequence = ++sequences[u];
                 var id = Guid.CreateVersion7().ToString("N");
-                Execute(user, ("@user", userId));
+                Execute(currentSequence, ("@user", userId));
                 Execute(notification, ("@user", userId), ("@id", id), ("@anid", $"bench-{j}"), ("@sequence", sequence),
                     ("@expires", 1_800_000_000_000L + j), ("@hash", hash), ("@resource", resource));
                 Execute(change, ("@user", userId), ("@sequence", sequence), ("@id", id), ("@occurred", 1_700_000_000_000L + j), ("@resource", resource));
