@@ -75,7 +75,10 @@ public sealed class HubConnection : IAsyncDisposable
     public static Uri HubUri(Uri baseUrl, string accessToken) =>
         new UriBuilder(baseUrl) { Scheme = baseUrl.Scheme == "https" ? "wss" : "ws", Path = Path, Query = $"access_token={Uri.EscapeDataString(accessToken)}" }.Uri;
 
-    /// <summary>Speaks the hub protocol over an already connected WebSocket (e.g. a test server's).</summary>
+    /// <summary>
+    /// Speaks the hub protocol over an already connected WebSocket (e.g. a test server's). As with
+    /// <see cref="ConnectAsync"/>, a change handed to <paramref name="onChange"/> is valid only during the call.
+    /// </summary>
     public static async Task<HubConnection> StartAsync(WebSocket socket, Action<JsonElement>? onChange = null)
     {
         var received = new RecordBuffer();
@@ -89,10 +92,12 @@ public sealed class HubConnection : IAsyncDisposable
             }
 
             // The server may send its first messages in the same WebSocket message: they stay in the buffer for the loop.
-            using var _ = answer;
-            if (answer.RootElement.TryGetProperty("error", out var error))
+            using (answer)
             {
-                throw new HubException($"The hub refused the handshake: {error.GetString()}");
+                if (answer.RootElement.TryGetProperty("error", out var error))
+                {
+                    throw new HubException($"The hub refused the handshake: {error.GetString()}");
+                }
             }
         }
         catch

@@ -16,25 +16,38 @@ public sealed class HubClientFramingTests
     private const char Separator = '\u001e';
 
     [Fact]
-    public async Task RecordsSharingAMessage_OrSplitAcrossMessages_AreEachHandledOnce()
+    public async Task RecordsSharingAMessage_OrSplitAcrossMessages_AreEachQueuedOnce()
     {
         var (client, peer) = await ConnectedPairAsync();
-        var large = new string('x', 10_000); // beyond the client's first 4 KiB buffer
         var connecting = HubConnection.StartAsync(client);
-
-        Assert.Equal("{\"protocol\":\"json\",\"version\":1}" + Separator, await ReceiveTextAsync(peer));
-        await SendTextAsync(peer, "{}" + Separator + Change(1, "a") + Separator + Change(2, large)[..40]);
-        await SendTextAsync(peer, Change(2, large)[40..] + Separator + "{\"type\":6}" + Separator);
-
-        var invocation = await ReceiveTextAsync(peer);
-        Assert.Contains("\"target\":\"Sync\"", invocation, StringComparison.Ordinal);
-        await SendTextAsync(peer, "{\"type\":3,\"invocationId\":\"1\",\"result\":2}" + Separator + Change(3, "b") + Separator);
+        await PlayScriptAsync(peer);
         await using var connection = await connecting;
 
         var changes = new[] { await connection.NextChangeAsync(), await connection.NextChangeAsync(), await connection.NextChangeAsync() };
-        Assert.Equal([1, 2, 3], changes.Select(c => c.GetProperty("sequence").GetInt64()));
-        Assert.Equal(large, changes[1].GetProperty("title").GetString());
+        Assert.Equal([(1, "a"), (2, Large), (3, "b")], changes.Select(c => (c.GetProperty("sequence").GetInt64(), c.GetProperty("title").GetString())));
         Assert.False(await connection.ReceivesChangeWithinAsync(TimeSpan.FromMilliseconds(200)));
+        peer.Abort();
+    }
+
+    [Fact]
+    public async Task RecordsSharingAMessage_OrSplitAcrossMessages_ReachTheHandlerReadable()
+    {
+        // The handler's element lives in the connection's buffer, which the next read reuses: it must be read in the call.
+        var (client, peer) = await ConnectedPairAsync();
+        var handled = new List<(long, string?)>();
+        var connecting = HubConnection.StartAsync(client, change =>
+        {
+            lock (handled)
+            {
+                handled.Add((change.GetProperty("sequence").GetInt64(), change.GetProperty("title").GetString()));
+            }
+        });
+        await PlayScriptAsync(peer);
+        await using var connection = await connecting;
+
+        await WaitUntilAsync(() => { lock (handled) { return handled.Count == 3; } });
+        Assert.Equal([(1, "a"), (2, Large), (3, "b")], handled);
+        peer.Abort();
     }
 
     [Fact]
@@ -48,7 +61,34 @@ public sealed class HubClientFramingTests
 
         var error = await Assert.ThrowsAsync<HubException>(() => connecting);
         Assert.Contains("Requested protocol 'json' is not available.", error.Message, StringComparison.Ordinal);
-        peer.Dispose();
+        peer.Abort();
+    }
+
+    private static readonly string Large = new('x', 10_000); // beyond the client's first 4 KiB buffer
+
+    /// <summary>
+    /// The hub's side of a connection: the handshake answer and a first change in one message, a second change split over
+    /// two messages (and longer than the client's buffer), a ping, then the answer to the client's Sync with a third change.
+    /// </summary>
+    private static async Task PlayScriptAsync(WebSocket peer)
+    {
+        Assert.Equal("{\"protocol\":\"json\",\"version\":1}" + Separator, await ReceiveTextAsync(peer));
+        await SendTextAsync(peer, "{}" + Separator + Change(1, "a") + Separator + Change(2, Large)[..40]);
+        await SendTextAsync(peer, Change(2, Large)[40..] + Separator + "{\"type\":6}" + Separator);
+
+        var invocation = await ReceiveTextAsync(peer);
+        Assert.Contains("\"target\":\"Sync\"", invocation, StringComparison.Ordinal);
+        Assert.Contains("\"invocationId\":\"1\"", invocation, StringComparison.Ordinal);
+        await SendTextAsync(peer, "{\"type\":3,\"invocationId\":\"1\",\"result\":2}" + Separator + Change(3, "b") + Separator);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var waited = 0; !condition(); waited += 20)
+        {
+            Assert.True(waited < 5000, "timed out");
+            await Task.Delay(20);
+        }
     }
 
     private static string Change(long sequence, string title) =>
@@ -56,6 +96,7 @@ public sealed class HubClientFramingTests
 
     private static async Task<(WebSocket Client, WebSocket Peer)> ConnectedPairAsync()
     {
+        // Each WebSocket owns its stream, and each stream its socket: aborting or disposing the WebSocket closes the socket.
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var caller = new TcpClient();
