@@ -142,6 +142,9 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests
 
         var refused = Assert.Throws<InvalidOperationException>(() => SqliteSchema.Apply(connection));
         Assert.Contains("999", refused.Message);
+        using var version = connection.CreateCommand();
+        version.CommandText = "PRAGMA user_version;";
+        Assert.Equal(999L, version.ExecuteScalar()); // the refusal rolled back: the database is left as the newer build wrote it
     }
 
     public override async Task DisposeAsync()
