@@ -92,13 +92,13 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
 
         foreach (var id in changes.Deletes)
         {
-            context.Command($"DELETE FROM notifications WHERE {UserFilter} AND id = @id").ForUser(user).With("@id", id).ExecuteNonQuery();
+            context.Statement($"DELETE FROM notifications WHERE {UserFilter} AND id = @id").ForUser(user).With("@id", id).Execute();
         }
 
         foreach (var row in changes.Upserts)
         {
             var n = row.Resource;
-            context.Command("""
+            context.Statement("""
                 INSERT INTO notifications (app_id, user_id, id, app_notification_id, group_name, read_state, user_action_state,
                                            published_sequence, expires_ms, content_hash, resource)
                 VALUES (@app, @user, @id, @anid, @group, @read, @action, @published, @expires, @hash, @resource)
@@ -109,20 +109,20 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
                     content_hash = excluded.content_hash, resource = excluded.resource
                 """)
                 .ForUser(user).With("@id", n.Id).With("@anid", n.AppNotificationId).With("@group", n.GroupName)
-                .With("@read", (int)n.ReadState).With("@action", (int)n.UserActionState).With("@published", row.PublishedSequence)
+                .With("@read", (long)n.ReadState).With("@action", (long)n.UserActionState).With("@published", row.PublishedSequence)
                 .With("@expires", n.ExpirationDateTime.ToUnixMs()).With("@hash", row.ContentHash).With("@resource", row.Json)
-                .ExecuteNonQuery();
+                .Execute();
         }
 
         foreach (var change in changes.Changes)
         {
-            context.Command("""
+            context.Statement("""
                 INSERT INTO changes (app_id, user_id, sequence, kind, notification_id, occurred_ms, notification)
                 VALUES (@app, @user, @sequence, @kind, @id, @occurred, @notification)
                 """)
-                .ForUser(user).With("@sequence", change.Sequence).With("@kind", (int)change.Kind).With("@id", change.NotificationId)
+                .ForUser(user).With("@sequence", change.Sequence).With("@kind", (long)change.Kind).With("@id", change.NotificationId)
                 .With("@occurred", change.OccurredDateTime.ToUnixMs()).With("@notification", change.NotificationJson)
-                .ExecuteNonQuery();
+                .Execute();
         }
 
         foreach (var delivery in changes.Deliveries)
@@ -239,7 +239,7 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
     /// every publish costs one more random page per publish (docs/BENCHMARKS.md, sixth session). <c>users</c> keeps it only
     /// for changes already pruned, and for databases written before version 4, which updated it on every commit.
     /// </summary>
-    private static long CurrentSequence(SqliteSession session, UserKey user) => session.Command($"""
+    private static long CurrentSequence(SqliteSession session, UserKey user) => session.Statement($"""
         SELECT MAX(sequence) FROM (
             SELECT sequence FROM users WHERE {UserFilter}
             UNION ALL SELECT MAX(sequence) FROM changes WHERE {UserFilter})

@@ -10,6 +10,7 @@ namespace OrleansNotifications.Persistence.Sqlite;
 public sealed class SqliteSession(SqliteConnection connection) : IDisposable
 {
     private readonly Dictionary<string, SqliteCommand> _commands = [];
+    private readonly Dictionary<string, SqliteStatement> _statements = [];
 
     internal SqliteTransaction? Transaction { get; set; }
 
@@ -27,6 +28,21 @@ public sealed class SqliteSession(SqliteConnection connection) : IDisposable
         command.Parameters.Clear();
         command.Transaction = Transaction;
         return command;
+    }
+
+    /// <summary>
+    /// A prepared statement bound through SQLite's C API, for the statements of every publish (see <see cref="SqliteStatement"/>);
+    /// it runs in the current transaction.
+    /// </summary>
+    public SqliteStatement Statement(string sql)
+    {
+        if (!_statements.TryGetValue(sql, out var statement))
+        {
+            statement = SqliteStatement.Prepare(connection, sql);
+            _statements[sql] = statement;
+        }
+
+        return statement;
     }
 
     /// <summary>Runs <paramref name="read"/> in one deferred transaction: every statement sees the same snapshot.</summary>
@@ -49,6 +65,11 @@ public sealed class SqliteSession(SqliteConnection connection) : IDisposable
         foreach (var command in _commands.Values)
         {
             command.Dispose();
+        }
+
+        foreach (var statement in _statements.Values)
+        {
+            statement.Dispose();
         }
 
         connection.Dispose();

@@ -16,6 +16,24 @@ public sealed class RendezvousPlacementTests
         return Keys.ToDictionary(k => k, k => RendezvousPlacement.OwnerOf(k, members)!.Name);
     }
 
+    [Theory]
+    [InlineData("n1", "app/user-1")]
+    [InlineData("node-é", "app/ユーザー")]
+    [InlineData("n2", "app/\U0001F600 and a lone \uD800 surrogate")]
+    [InlineData("", "")]
+    public void Weight_IsFnv1aOfTheUtf8OfNodeNewlineKey_SoNodesOfEveryVersionAgree(string node, string key)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(node + "\n" + key))
+        {
+            hash = (hash ^ b) * 1099511628211UL;
+        }
+
+        hash = (hash ^ (hash >> 30)) * 0xBF58476D1CE4E5B9UL;
+        hash = (hash ^ (hash >> 27)) * 0x94D049BB133111EBUL;
+        Assert.Equal(hash ^ (hash >> 31), RendezvousPlacement.Weight(node, key));
+    }
+
     [Fact]
     public void EveryNode_ComputesTheSameOwner_WhateverTheOrderOfItsView()
     {
