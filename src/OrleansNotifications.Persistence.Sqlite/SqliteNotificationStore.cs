@@ -85,7 +85,7 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
                 $"Change set of {user}: {changes.Changes.Count} changes for sequences {changes.ExpectedSequence}–{changes.NewSequence}.");
         }
 
-        if (CurrentSequence(context, user) != changes.ExpectedSequence)
+        if ((context.Statement(CurrentSequenceSql).ForUser(user).ScalarInt64() ?? 0) != changes.ExpectedSequence)
         {
             return false;
         }
@@ -239,11 +239,15 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
     /// every publish costs one more random page per publish (docs/BENCHMARKS.md, sixth session). <c>users</c> keeps it only
     /// for changes already pruned, and for databases written before version 4, which updated it on every commit.
     /// </summary>
-    private static long CurrentSequence(SqliteSession session, UserKey user) => session.Statement($"""
+    private const string CurrentSequenceSql = $"""
         SELECT MAX(sequence) FROM (
             SELECT sequence FROM users WHERE {UserFilter}
             UNION ALL SELECT MAX(sequence) FROM changes WHERE {UserFilter})
-        """).ForUser(user).ScalarInt64() ?? 0;
+        """;
+
+    /// <summary>For reads: a command, which waits out a busy database.</summary>
+    private static long CurrentSequence(SqliteSession session, UserKey user) =>
+        session.Command(CurrentSequenceSql).ForUser(user).ScalarInt64() ?? 0;
 
     private static List<StoredNotification> ReadRows(SqliteCommand command) =>
         command.ReadAll(reader => new StoredNotification((byte[])reader[0], (byte[])reader[1], reader.GetInt64(2)));

@@ -10,7 +10,10 @@ namespace OrleansNotifications.Persistence.Sqlite;
 /// writer's thread. Microsoft.Data.Sqlite allocates a parameter, a binder and the UTF-8 of the parameter's name for every
 /// value it binds: ~3.5 KiB and ~8 µs of the single writer's time per publish (docs/BENCHMARKS.md, ninth session).
 /// Runs inside whatever transaction the connection has open; errors surface as <see cref="SqliteException"/>, as with
-/// commands. Parameters are named in the SQL as usual; each name is looked up once.
+/// commands. Parameters are named in the SQL as usual; each name is looked up once. Unlike a command it does not wait and
+/// retry when the database is busy, so it suits the writer, which holds the write lock, and not reads.
+/// Text is bound in full, up to its length: the API refuses control characters in the free-text identifiers, so this and
+/// a command's binding (up to the first U+0000) never see different values.
 /// </summary>
 public sealed class SqliteStatement : IDisposable
 {
@@ -43,6 +46,13 @@ public sealed class SqliteStatement : IDisposable
         if (value is null)
         {
             Check(raw.sqlite3_bind_null(_statement, index));
+            return this;
+        }
+
+        if (value.Length == 0)
+        {
+            // An empty span reaches SQLite as a null pointer, which it would store as NULL rather than as ''.
+            Check(raw.sqlite3_bind_text(_statement, index, string.Empty));
             return this;
         }
 

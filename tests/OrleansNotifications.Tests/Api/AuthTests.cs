@@ -4,7 +4,9 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
+using OrleansNotifications.Server.Auth;
 using OrleansNotifications.Tests.Infrastructure;
 
 namespace OrleansNotifications.Tests.Api;
@@ -91,6 +93,52 @@ public sealed class AuthTests(ServerFixture server) : IClassFixture<ServerFixtur
         var response = await server.CreateClient().WithBearer(tampered).GetAsync("/v1/users/alice/notifications");
         await response.ExpectProblemAsync(401);
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+    }
+
+    [Fact]
+    public async Task ABadToken_IsChallengedAsInvalid_AMissingOne_Plainly()
+    {
+        var missing = await server.Anonymous().GetAsync("/v1/users/alice/notifications");
+        await missing.ExpectProblemAsync(401);
+        Assert.Null(missing.Headers.WwwAuthenticate.Single().Parameter);
+
+        var bad = await server.CreateClient().WithBearer("not-a-jwt").GetAsync("/v1/users/alice/notifications");
+        await bad.ExpectProblemAsync(401);
+        Assert.Equal("error=\"invalid_token\"", bad.Headers.WwwAuthenticate.Single().Parameter);
+    }
+
+    [Theory]
+    [InlineData("nothing", 200)]
+    [InlineData("issuer", 401)]
+    [InlineData("audience", 401)]
+    [InlineData("notBefore", 401)]
+    [InlineData("expiry", 401)]
+    public async Task AToken_SignedWithOurKey_IsRefused_WhenAnythingElseIsWrong(string wrong, int status)
+    {
+        var app = await server.CreateAppAsync();
+        var now = server.Clock.GetUtcNow().UtcDateTime;
+        var token = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = wrong == "issuer" ? "someone-else" : TokenService.Issuer,
+            Audience = wrong == "audience" ? "someone-else" : TokenService.Audience,
+            Subject = new ClaimsIdentity([new Claim("sub", app.ClientId), new Claim("app", app.AppId), new Claim("token_use", "app")]),
+            NotBefore = wrong == "notBefore" ? now.AddMinutes(10) : now,
+            Expires = wrong == "expiry" ? null : now.AddHours(1),
+            SigningCredentials = new SigningCredentials(server.Services.GetRequiredService<TokenSigningKey>().Key, SecurityAlgorithms.HmacSha256),
+        });
+        var response = await server.CreateClient().WithBearer(token).GetAsync("/v1/users/alice/notifications");
+        Assert.Equal(status, (int)response.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnAcceptedToken_CarriesItsExpiry_SoTheHubCanCloseConnectionsWhenItEnds()
+    {
+        var app = await server.CreateAppAsync();
+        var token = await app.UserTokenAsync("alice", expiresInSeconds: 600);
+        var tokens = server.Services.GetRequiredService<BearerTokens>();
+        var result = await tokens.AuthenticateAsync(token, "Bearer");
+        Assert.Equal(new DateTimeOffset(new JsonWebToken(token).ValidTo, TimeSpan.Zero), result.Properties!.ExpiresUtc);
+        Assert.Same(result, await tokens.AuthenticateAsync(token, "Bearer"));
     }
 
     [Fact]

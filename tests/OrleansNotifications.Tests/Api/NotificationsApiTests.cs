@@ -189,6 +189,31 @@ public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<
         await app.Client().DeleteAsync($"/v1/users/{user}/notifications").ExpectProblemAsync(400, "groupName");
     }
 
+    [Theory]
+    [InlineData("appNotificationId")]
+    [InlineData("groupName")]
+    public async Task ControlCharacters_InFreeTextIdentifiers_Return400(string field)
+    {
+        var app = await server.CreateAppAsync();
+        var user = TestApp.NewUserId();
+        await app.Client().PostJsonAsync($"/v1/users/{user}/notifications",
+            $$$$"""{"{{{{field}}}}":"a\u0000b","payload":{"visualContent":{"title":"t"}}}""").ExpectProblemAsync(400, field);
+        await app.Client().PostJsonAsync($"/v1/users/{user}/notifications",
+            $$$$"""{"{{{{field}}}}":"a\u001fb","payload":{"visualContent":{"title":"t"}}}""").ExpectProblemAsync(400, field);
+    }
+
+    [Fact]
+    public async Task AGroupName_WithAControlCharacter_IsRefused_NotMatchedUpToIt()
+    {
+        var app = await server.CreateAppAsync();
+        var user = TestApp.NewUserId();
+        await app.PublishAsync(user, extra: "\"groupName\":\"a\"");
+        await app.Client().DeleteAsync($"/v1/users/{user}/notifications?groupName=a%00b").ExpectProblemAsync(400, "groupName");
+        await app.Client().GetAsync($"/v1/users/{user}/notifications?groupName=a%00b").ExpectProblemAsync(400, "groupName");
+        var list = await app.Client().GetAsync($"/v1/users/{user}/notifications").ExpectAsync(200);
+        Assert.Single(list.GetProperty("value").EnumerateArray());
+    }
+
     [Fact]
     public async Task List_IsNewestFirst_AndPagesWithNextLink()
     {

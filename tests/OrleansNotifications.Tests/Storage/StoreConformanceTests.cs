@@ -158,6 +158,30 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWriteTheDatabaseRefuses_FailsAlone_AndTheUsersNextWriteSucceeds()
+    {
+        var user = NewUser();
+        var first = new UserChangeSet(user, 0);
+        var kept = Publish(first, anid: "kept", group: "g");
+        await Notifications.CommitAsync(first);
+
+        // A change numbered like one already stored: the sequence guard passes, the change row's key does not.
+        var clash = new UserChangeSet(user, 1);
+        clash.NextSequence();
+        var twin = kept with { Id = Guid.NewGuid().ToString("N") };
+        clash.Record(ChangeKind.Created, twin, Now, new StoredNotification(twin, [4], twin.Sequence));
+        var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => Notifications.CommitAsync(clash));
+        Assert.IsAssignableFrom(ProviderExceptionType, error.InnerException);
+
+        var next = new UserChangeSet(user, 1);
+        var published = Publish(next, anid: "next");
+        await Notifications.CommitAsync(next);
+        Assert.Equal([published.Id, kept.Id], (await Notifications.ListAsync(user, new NotificationQuery(10, null, null, null, null), Now)).Items.Select(IdOf));
+        Assert.Equal([1L, 2L], (await Notifications.ReadChangesAsync(user, 0, 10)).Changes.Select(c => c.Sequence));
+        Assert.Equal("g", (await Notifications.FindByAppNotificationIdAsync(user, "kept"))!.Resource.GroupName);
+    }
+
+    [Fact]
     public async Task UpsertsAndDeletes_AreListedNewestFirst_WithPagingAndFilters()
     {
         var user = NewUser();
