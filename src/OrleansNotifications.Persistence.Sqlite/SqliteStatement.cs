@@ -12,8 +12,8 @@ namespace OrleansNotifications.Persistence.Sqlite;
 /// Runs inside whatever transaction the connection has open; errors surface as <see cref="SqliteException"/>, as with
 /// commands. Parameters are named in the SQL as usual; each name is looked up once. Unlike a command it does not wait and
 /// retry when the database is busy, so it suits the writer, which holds the write lock, and not reads.
-/// Text is bound in full, up to its length: the API refuses control characters in the free-text identifiers, so this and
-/// a command's binding (up to the first U+0000) never see different values.
+/// Text is bound with its length, U+0000 included, as Microsoft.Data.Sqlite binds it, so reads through commands find
+/// exactly what this wrote.
 /// </summary>
 public sealed class SqliteStatement : IDisposable
 {

@@ -93,7 +93,12 @@ internal static class ApnsRequest
     }
 
     // A longer appNotificationId still has to collapse onto itself: its hash is stable and fits.
-    private static string CollapseId(string collapseKey) => Encoding.UTF8.GetByteCount(collapseKey) <= MaxCollapseIdBytes
-        ? collapseKey
-        : Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(collapseKey)));
+    /// <summary>
+    /// The app's key as is when it can be sent as it is; otherwise its hash. It is a header value, so only printable ASCII:
+    /// an <c>appNotificationId</c> may hold any character, and one with a line break would make the request invalid.
+    /// </summary>
+    private static string CollapseId(string collapseKey) =>
+        collapseKey.Length <= MaxCollapseIdBytes && !collapseKey.AsSpan().ContainsAnyExceptInRange(' ', '~')
+            ? collapseKey
+            : Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(collapseKey)));
 }

@@ -86,9 +86,9 @@ public static class NotificationsApi
         var size = QueryValues.Top(top, errors);
         var read = QueryValues.ReadState(readState, errors);
         var action = QueryValues.UserActionState(userActionState, errors);
-        if (groupName is not null && !Identifiers.IsGroupName(groupName))
+        if (groupName is { Length: 0 or > 64 })
         {
-            errors.Add("groupName", $"Must be {Identifiers.GroupNameRule}.");
+            errors.Add("groupName", "Must be 1–64 characters.");
         }
 
         long? before = null;
@@ -159,9 +159,9 @@ public static class NotificationsApi
 
     private static async Task<IResult> DeleteGroup(CurrentUser user, string? groupName, IGrainFactory grains)
     {
-        if (!Identifiers.IsGroupName(groupName))
+        if (groupName is null or { Length: 0 or > 64 })
         {
-            return Problems.Invalid("groupName", $"Required ({Identifiers.GroupNameRule}): only a whole group can be deleted at once.");
+            return Problems.Invalid("groupName", "Required (1–64 characters): only a whole group can be deleted at once.");
         }
 
         await grains.GetGrain<IUserGrain>(user.Key.GrainKey).DeleteGroupAsync(groupName);

@@ -6,7 +6,6 @@ using OrleansNotifications.Grains.Model;
 using OrleansNotifications.Runtime;
 using OrleansNotifications.Server.Auth;
 using OrleansNotifications.Server.Http;
-using OrleansNotifications.Server.Validation;
 
 namespace OrleansNotifications.Server.Hubs;
 
@@ -83,8 +82,7 @@ public sealed class NotificationHub(IGrainFactory grains, HubChangeRelay relay) 
     }
 
     /// <summary>Marks every unread notification read, or only those of <paramref name="groupName"/>.</summary>
-    public async Task MarkAllRead(string? groupName = null) => await User.MarkAllReadAsync(
-        groupName is null || Identifiers.IsGroupName(groupName) ? groupName : throw HubErrors.InvalidArgument($"groupName must be {Identifiers.GroupNameRule}."));
+    public async Task MarkAllRead(string? groupName = null) => await User.MarkAllReadAsync(groupName);
 
     private async Task<HubJson> Update(string id, NotificationPatch patch)
     {

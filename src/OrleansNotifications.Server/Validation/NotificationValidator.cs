@@ -18,20 +18,9 @@ public static class NotificationValidator
     public static NotificationDraft? Validate(NotificationCreateRequest request, DateTimeOffset now, ValidationErrors errors)
     {
         errors.RejectUnknown(request.Unknown);
-        if (request.AppNotificationId is not null && !Identifiers.IsAppNotificationId(request.AppNotificationId))
-        {
-            errors.Add("appNotificationId", $"Must be {Identifiers.AppNotificationIdRule}.");
-        }
-
-        if (request.TargetHostName is { Length: > 256 })
-        {
-            errors.Add("targetHostName", "Must be at most 256 characters.");
-        }
-
-        if (request.GroupName is not null && !Identifiers.IsGroupName(request.GroupName))
-        {
-            errors.Add("groupName", $"Must be {Identifiers.GroupNameRule}.");
-        }
+        CheckLength(errors, "appNotificationId", request.AppNotificationId, 1, 128);
+        CheckLength(errors, "targetHostName", request.TargetHostName, 0, 256);
+        CheckLength(errors, "groupName", request.GroupName, 1, 64);
 
         var platforms = PlatformTypes(request.TargetPolicy, errors);
 
@@ -162,6 +151,14 @@ public static class NotificationValidator
         }
 
         return new Payload(payload.RawContent, visual);
+    }
+
+    private static void CheckLength(ValidationErrors errors, string field, string? value, int min, int max)
+    {
+        if (value is not null && (value.Length < min || value.Length > max))
+        {
+            errors.Add(field, min == 0 ? $"Must be at most {max} characters." : $"Must be {min}–{max} characters.");
+        }
     }
 
     /// <summary>

@@ -189,29 +189,30 @@ public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<
         await app.Client().DeleteAsync($"/v1/users/{user}/notifications").ExpectProblemAsync(400, "groupName");
     }
 
-    [Theory]
-    [InlineData("appNotificationId")]
-    [InlineData("groupName")]
-    public async Task ControlCharacters_InFreeTextIdentifiers_Return400(string field)
+    [Fact]
+    public async Task AnAppNotificationId_WithAControlCharacter_IsKeptExactly()
     {
         var app = await server.CreateAppAsync();
         var user = TestApp.NewUserId();
-        await app.Client().PostJsonAsync($"/v1/users/{user}/notifications",
-            $$$$"""{"{{{{field}}}}":"a\u0000b","payload":{"visualContent":{"title":"t"}}}""").ExpectProblemAsync(400, field);
-        await app.Client().PostJsonAsync($"/v1/users/{user}/notifications",
-            $$$$"""{"{{{{field}}}}":"a\u001fb","payload":{"visualContent":{"title":"t"}}}""").ExpectProblemAsync(400, field);
+        const string body = """{"appNotificationId":"a\u0000b","payload":{"visualContent":{"title":"t"}}}""";
+        var first = await app.Client().PostJsonAsync($"/v1/users/{user}/notifications", body).ExpectAsync(201);
+        Assert.Equal("a\0b", first.Str("appNotificationId"));
+        Assert.Equal(first.Str("id"), (await app.Client().PostJsonAsync($"/v1/users/{user}/notifications", body).ExpectAsync(200)).Str("id"));
+
+        var other = await app.PublishAsync(user, appNotificationId: "a");
+        Assert.NotEqual(first.Str("id"), other.Str("id"));
     }
 
     [Fact]
-    public async Task AGroupName_WithAControlCharacter_IsRefused_NotMatchedUpToIt()
+    public async Task AGroupName_WithAControlCharacter_IsItsOwnGroup()
     {
         var app = await server.CreateAppAsync();
         var user = TestApp.NewUserId();
-        await app.PublishAsync(user, extra: "\"groupName\":\"a\"");
-        await app.Client().DeleteAsync($"/v1/users/{user}/notifications?groupName=a%00b").ExpectProblemAsync(400, "groupName");
-        await app.Client().GetAsync($"/v1/users/{user}/notifications?groupName=a%00b").ExpectProblemAsync(400, "groupName");
+        var kept = await app.PublishAsync(user, extra: "\"groupName\":\"a\"");
+        await app.PublishAsync(user, extra: "\"groupName\":\"a\\u0000b\"");
+        await app.Client().DeleteAsync($"/v1/users/{user}/notifications?groupName=a%00b").ExpectAsync(204);
         var list = await app.Client().GetAsync($"/v1/users/{user}/notifications").ExpectAsync(200);
-        Assert.Single(list.GetProperty("value").EnumerateArray());
+        Assert.Equal(kept.Str("id"), Assert.Single(list.GetProperty("value").EnumerateArray()).Str("id"));
     }
 
     [Fact]

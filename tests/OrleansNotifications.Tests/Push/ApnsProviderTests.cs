@@ -113,6 +113,18 @@ public sealed class ApnsProviderTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("line\nbreak")]
+    [InlineData("ünïcödé")]
+    public async Task ACollapseKeyThatIsNoHeaderValue_IsHashed(string appNotificationId)
+    {
+        var message = Show(Notification(Priority.High, new VisualContent("Hi", null), appNotificationId: appNotificationId));
+
+        Assert.Equal(PushOutcome.Delivered, await Send(Provider(), message));
+
+        Assert.Equal(Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(appNotificationId))), Assert.Single(_apns.Requests).Headers["apns-collapse-id"]);
+    }
+
+    [Theory]
     [InlineData(410, "Unregistered", null, PushOutcomeKind.Invalid)]
     [InlineData(400, "BadDeviceToken", null, PushOutcomeKind.Invalid)]
     [InlineData(400, "DeviceTokenNotForTopic", null, PushOutcomeKind.Invalid)]
