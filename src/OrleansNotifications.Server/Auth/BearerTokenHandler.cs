@@ -32,12 +32,12 @@ internal sealed class BearerTokenHandler(BearerTokens tokens) : IAuthenticationH
         string? header = request.Headers.Authorization;
         if (header is not null && header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
         {
-            return tokens.AuthenticateAsync(header.AsSpan(Prefix.Length).Trim(), SchemeName);
+            return tokens.AuthenticateAsync(header.AsSpan(Prefix.Length).Trim());
         }
 
         if (request.Path.StartsWithSegments(NotificationHub.Path) && request.Query["access_token"].ToString() is { Length: > 0 } token)
         {
-            return tokens.AuthenticateAsync(token, SchemeName);
+            return tokens.AuthenticateAsync(token);
         }
 
         return Task.FromResult(AuthenticateResult.NoResult());

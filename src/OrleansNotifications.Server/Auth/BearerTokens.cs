@@ -41,10 +41,7 @@ public sealed class BearerTokens
             RequireExpirationTime = true,
             RequireSignedTokens = true,
             LifetimeValidator = (notBefore, expires, _, _) =>
-            {
-                var now = time.GetUtcNow().UtcDateTime;
-                return expires is { } e && now <= e + ClockSkew && (notBefore is not { } nb || now >= nb - ClockSkew);
-            },
+                expires is { } e && Unexpired(e) && (notBefore is not { } nb || time.GetUtcNow().UtcDateTime >= nb - ClockSkew),
             NameClaimType = TokenClaims.Subject,
         };
     }
@@ -53,11 +50,11 @@ public sealed class BearerTokens
     /// The outcome for <paramref name="token"/> as the authentication handler reports it. A token seen before completes
     /// at once with the same result object, so a request carrying it allocates nothing here.
     /// </summary>
-    public Task<AuthenticateResult> AuthenticateAsync(ReadOnlySpan<char> token, string scheme)
+    public Task<AuthenticateResult> AuthenticateAsync(ReadOnlySpan<char> token)
     {
         if (_byText.TryGetValue(token, out var kept))
         {
-            if (kept.ValidTo + ClockSkew >= _time.GetUtcNow().UtcDateTime)
+            if (Unexpired(kept.ValidTo))
             {
                 return kept.Result;
             }
@@ -68,10 +65,12 @@ public sealed class BearerTokens
             }
         }
 
-        return ValidateAsync(token.ToString(), scheme);
+        return ValidateAsync(token.ToString());
     }
 
-    private async Task<AuthenticateResult> ValidateAsync(string token, string scheme)
+    private bool Unexpired(DateTime expires) => _time.GetUtcNow().UtcDateTime <= expires + ClockSkew;
+
+    private async Task<AuthenticateResult> ValidateAsync(string token)
     {
         var validation = await Handler.ValidateTokenAsync(token, _parameters);
         if (!validation.IsValid)
@@ -82,7 +81,7 @@ public sealed class BearerTokens
         var validTo = validation.SecurityToken.ValidTo;
         // ExpiresUtc lets the hub close a connection when its token expires (CloseOnAuthenticationExpiration).
         var properties = new AuthenticationProperties { ExpiresUtc = new DateTimeOffset(validTo, TimeSpan.Zero) };
-        var result = AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(validation.ClaimsIdentity), properties, scheme));
+        var result = AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(validation.ClaimsIdentity), properties, BearerTokenHandler.SchemeName));
         if (Interlocked.Increment(ref _entries) > MaxEntries)
         {
             // Crude but bounded (and drops expired entries too): a burst of distinct tokens only costs re-validation.

@@ -136,9 +136,9 @@ public sealed class AuthTests(ServerFixture server) : IClassFixture<ServerFixtur
         var app = await server.CreateAppAsync();
         var token = await app.UserTokenAsync("alice", expiresInSeconds: 600);
         var tokens = server.Services.GetRequiredService<BearerTokens>();
-        var result = await tokens.AuthenticateAsync(token, "Bearer");
+        var result = await tokens.AuthenticateAsync(token);
         Assert.Equal(new DateTimeOffset(new JsonWebToken(token).ValidTo, TimeSpan.Zero), result.Properties!.ExpiresUtc);
-        Assert.Same(result, await tokens.AuthenticateAsync(token, "Bearer"));
+        Assert.Same(result, await tokens.AuthenticateAsync(token));
     }
 
     [Fact]
