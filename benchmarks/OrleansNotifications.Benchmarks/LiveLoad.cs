@@ -77,8 +77,8 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
             var generatorPauses = await MeasureAsync(warmup, duration, (length, measuring) => PublishAtRateAsync(http, users, rate, length));
             Console.WriteLine($"publish → live change at {rate}/s ({users.Count} users × {devicesPerUser} devices): {_receive.Summary()}; " +
                 $"received {_received} of {_expected} expected while measuring; {generatorPauses}");
-            // Splits the tail: a receipt cannot come before its publish is committed, so a late acknowledgement is a late
-            // receipt; what is left is the relay.
+            // Splits the tail: a change is relayed only once its publish is committed, so when acknowledgements are as late
+            // as receipts, the delay is in the request up to its commit, not in the relay.
             Console.WriteLine($"  the same publishes, sent → acknowledged (HTTP 201): {_acknowledged.Summary()}");
         }
 
