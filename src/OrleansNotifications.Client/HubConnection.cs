@@ -142,10 +142,10 @@ public sealed class HubConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>The next change received, when no handler was given (waiting up to 5 s).</summary>
+    /// <summary>The next change received, when no handler was given (waiting up to 15 s: only a failing test waits that long).</summary>
     public async Task<JsonElement> NextChangeAsync() =>
         await (_changes ?? throw new InvalidOperationException("Changes go to the handler given at connect."))
-            .Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+            .Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15));
 
     /// <summary>Whether a change arrives within <paramref name="wait"/> (for asserting that none does).</summary>
     public async Task<bool> ReceivesChangeWithinAsync(TimeSpan wait)

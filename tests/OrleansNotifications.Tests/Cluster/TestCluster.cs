@@ -9,7 +9,7 @@ namespace OrleansNotifications.Tests.Cluster;
 
 /// <summary>
 /// Several nodes in this test process, each a real Kestrel server on a loopback port, sharing one throwaway PostgreSQL
-/// database, with short heartbeat and lease periods. Nodes call each other over HTTP exactly as separate processes would.
+/// database, with a short heartbeat period. Nodes call each other over HTTP exactly as separate processes would.
 /// Tests call <see cref="StartAsync"/> first (a class fixture cannot take the PostgreSQL collection fixture itself).
 /// </summary>
 public sealed class TestCluster : IAsyncLifetime
@@ -100,7 +100,9 @@ public sealed class TestCluster : IAsyncLifetime
 }
 
 /// <summary>
-/// One node. By default it renews and re-reads the membership every 200 ms with a 1 s lease; a test that needs a node whose
+/// One node. By default it renews and re-reads the membership every 200 ms with a 10 s lease: nodes here only leave cleanly
+/// (seen at once), and a short lease would let one stall of a loaded machine (CI runs every test class at once) declare a
+/// live node dead and move its grains and connections under the test. A test that needs a node whose
 /// view stays as it was passes a long <paramref name="heartbeat"/> (and lease, so the others do not declare it dead).
 /// </summary>
 public sealed class ClusterNode(string name, string connectionString, string dataDirectory, TimeSpan? heartbeat = null, TimeSpan? lease = null)
@@ -143,7 +145,7 @@ public sealed class ClusterNode(string name, string connectionString, string dat
         builder.UseSetting("Notifications:Cluster:NodeName", name);
         builder.UseSetting("Notifications:Cluster:InternalUrl", $"http://127.0.0.1:{_internalPort}");
         builder.UseSetting("Notifications:Cluster:HeartbeatPeriod", (heartbeat ?? TimeSpan.FromMilliseconds(200)).ToString("c"));
-        builder.UseSetting("Notifications:Cluster:LeaseTimeout", (lease ?? TimeSpan.FromSeconds(1)).ToString("c"));
+        builder.UseSetting("Notifications:Cluster:LeaseTimeout", (lease ?? TimeSpan.FromSeconds(10)).ToString("c"));
     }
 
     private static int FreePort()

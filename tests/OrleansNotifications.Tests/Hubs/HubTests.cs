@@ -259,8 +259,14 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
         await device.DisposeAsync();
         await WaitUntilAsync(async () => (await Grain(app, user).DescribeAsync()).Connections.Count == 0);
         server.Clock.Advance(TimeSpan.FromMinutes(10));
-        catalog.CollectIdle();
-        Assert.False(catalog.IsActive(new GrainId(UserGrain.GrainTypeName, new UserKey(app.AppId, user).GrainKey)));
+        // The grain's pump may still be winding down after that last call; the collector skips it then and takes it on a
+        // later pass, as its timer would: poll.
+        var grain = new GrainId(UserGrain.GrainTypeName, new UserKey(app.AppId, user).GrainKey);
+        await WaitUntilAsync(() =>
+        {
+            catalog.CollectIdle();
+            return Task.FromResult(!catalog.IsActive(grain));
+        });
     }
 
     [Fact]

@@ -202,22 +202,33 @@ public sealed class DeliveryTests(PushServerFixture server) : IClassFixture<Push
         var id = (await app.PublishAsync(user)).Str("id");
         await WaitForStatusAsync(app, user, id, subs["ios"], "delivered", 1);
 
+        async Task<List<PushMessage>> SentAsync(string platform, int count)
+        {
+            var provider = server.Providers[platform == "android" ? PlatformType.Android : PlatformType.Ios];
+            for (var deadline = DateTime.UtcNow.AddSeconds(10); SentTo(provider, subs[platform]).Count < count && DateTime.UtcNow < deadline;)
+            {
+                await Task.Delay(10);
+            }
+
+            return SentTo(provider, subs[platform]);
+        }
+
         await app.Client().PatchJsonAsync($"/v1/users/{user}/notifications/{id}", """{"readState":"read"}""").ExpectAsync(200);
+        foreach (var platform in new[] { "android", "ios" })
+        {
+            // A sync carries the notification as it is when sent: wait for it before the delete takes the notification away.
+            var readSync = (await SentAsync(platform, 2)).Last();
+            Assert.Equal((PushMessageKind.StateSync, ReadState.Read), (readSync.Kind, readSync.Notification!.ReadState));
+        }
+
         await app.Client().PatchJsonAsync($"/v1/users/{user}/notifications/{id}", """{"userActionState":"snoozed"}""").ExpectAsync(200);
         await app.Client().DeleteAsync($"/v1/users/{user}/notifications/{id}").ExpectAsync(204);
 
         foreach (var platform in new[] { "android", "ios" })
         {
-            var provider = server.Providers[platform == "android" ? PlatformType.Android : PlatformType.Ios];
-            for (var deadline = DateTime.UtcNow.AddSeconds(10); SentTo(provider, subs[platform]).Count < 3 && DateTime.UtcNow < deadline;)
-            {
-                await Task.Delay(10);
-            }
-
-            var syncs = SentTo(provider, subs[platform]).Where(m => m.Kind == PushMessageKind.StateSync).ToList();
+            var syncs = (await SentAsync(platform, 3)).Where(m => m.Kind == PushMessageKind.StateSync).ToList();
             // Read (sequence 2) and delete (sequence 4); snoozing is not "handled" and syncs nothing.
             Assert.Equal([(ChangeKind.Updated, 2L), (ChangeKind.Deleted, 4L)], syncs.Select(m => (m.ChangeKind, m.Sequence)));
-            Assert.Equal(ReadState.Read, syncs[0].Notification!.ReadState);
         }
 
         Assert.DoesNotContain(server.Providers[PlatformType.WebPush].Sent, s => s.Message.Kind == PushMessageKind.StateSync);

@@ -19,7 +19,7 @@ export async function connectDevice(server, userToken, { transport = signalR.Htt
 }
 
 /** Resolves when `predicate(device.changes)` holds; rejects after `ms`, showing what did arrive. */
-export function waitForChanges(device, predicate, ms = 5000) {
+export function waitForChanges(device, predicate, ms = 15000) {
   return new Promise((resolve, reject) => {
     const check = () => {
       if (predicate(device.changes)) {
