@@ -31,6 +31,7 @@ public sealed class HubConnection : IAsyncDisposable
     private readonly Task _receiving;
     private readonly Timer _pinger;
     private int _nextInvocation;
+    private long _pingsReceived;
 
     private HubConnection(WebSocket socket, RecordBuffer received, Action<JsonElement>? onChange)
     {
@@ -142,6 +143,9 @@ public sealed class HubConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Keep-alive pings received from the server.</summary>
+    public long PingsReceived => Interlocked.Read(ref _pingsReceived);
+
     /// <summary>The next change received, when no handler was given (waiting up to 15 s: only a failing test waits that long).</summary>
     public async Task<JsonElement> NextChangeAsync() =>
         await (_changes ?? throw new InvalidOperationException("Changes go to the handler given at connect."))
@@ -250,6 +254,9 @@ public sealed class HubConnection : IAsyncDisposable
                     _changes!.Writer.TryWrite(change.Clone());
                 }
 
+                break;
+            case 6:
+                Interlocked.Increment(ref _pingsReceived);
                 break;
             case 3 when _pending.TryRemove(message.GetProperty("invocationId").GetString()!, out var completion):
                 if (message.TryGetProperty("error", out var error))

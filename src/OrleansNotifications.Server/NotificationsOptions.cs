@@ -26,6 +26,12 @@ public sealed class NotificationsOptions
     /// <summary>Lifetime of app tokens from <c>/v1/oauth2/token</c>. Default 1 hour.</summary>
     public int AppTokenLifetimeSeconds { get; set; } = 3600;
 
+    /// <summary>
+    /// A hub connection that was sent nothing for this long gets a keep-alive ping. Default 15 s, SignalR's: the official
+    /// clients give up on a server they have not heard from in 30 s.
+    /// </summary>
+    public TimeSpan HubKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
     public sealed class StorageSettings
     {
         /// <summary><c>Sqlite</c> (default) or <c>PostgreSql</c>.</summary>

@@ -37,6 +37,7 @@ public static partial class ServerComposition
             .Validate(o => o.MaxSubscriptionsPerUser > 0, "MaxSubscriptionsPerUser must be positive.")
             .Validate(o => o.ChangeFeedRetention > TimeSpan.Zero, "ChangeFeedRetention must be positive.")
             .Validate(o => o.AppTokenLifetimeSeconds is >= 60 and <= 86400, "AppTokenLifetimeSeconds must be 60–86400.")
+            .Validate(o => o.HubKeepAliveInterval >= TimeSpan.FromMilliseconds(100), "HubKeepAliveInterval must be at least 100 ms.")
             .ValidateOnStart();
         services.AddOptions<GrainRuntimeOptions>().Bind(section.GetSection("Runtime"));
         services.AddOptions<MembershipOptions>().Bind(section.GetSection("Cluster")).PostConfigure(o =>
@@ -89,7 +90,13 @@ public static partial class ServerComposition
         services.AddCluster();
         services.AddSingleton<IClusterSecret, ClusterSecret>();
         services.AddPushProviders(settings.Push.WebPush.AllowInsecureEndpoints);
-        services.AddSignalR(options => options.AddFilter<HubErrors>());
+        services.AddSignalR(options =>
+        {
+            options.AddFilter<HubErrors>();
+            options.KeepAliveInterval = TimeSpan.MaxValue; // PacedKeepAlive pings instead
+        });
+        services.AddSingleton<PacedKeepAlive>();
+        services.AddSingleton<HubLifetimeManager<NotificationHub>>(sp => sp.GetRequiredService<PacedKeepAlive>());
         services.RemoveAll<IHubProtocol>();
         services.AddSingleton<IHubProtocol>(sp =>
             new NotificationHubProtocol(new JsonHubProtocol(sp.GetRequiredService<IOptions<JsonHubProtocolOptions>>())));

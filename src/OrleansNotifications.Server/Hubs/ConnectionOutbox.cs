@@ -22,13 +22,15 @@ internal sealed class ConnectionOutbox
         new BoundedChannelOptions(Capacity) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
     private readonly ISingleClientProxy _client;
     private readonly HubCallerContext _connection;
+    private readonly PacedKeepAlive.KeepAlive? _keepAlive;
     private readonly Lock _gate = new();
     private long? _lastSequence; // null until the registration point or the first change is known
 
-    public ConnectionOutbox(ISingleClientProxy client, HubCallerContext connection, UserKey user)
+    public ConnectionOutbox(ISingleClientProxy client, HubCallerContext connection, UserKey user, PacedKeepAlive.KeepAlive? keepAlive)
     {
         _client = client;
         _connection = connection;
+        _keepAlive = keepAlive;
         User = user;
         _ = Task.Run(DrainAsync);
     }
@@ -81,6 +83,7 @@ internal sealed class ConnectionOutbox
             await foreach (var change in _queue.Reader.ReadAllAsync())
             {
                 await _client.SendAsync("change", change);
+                _keepAlive?.Sent();
             }
         }
         catch (Exception)

@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace OrleansNotifications.Server.Hubs;
+
+/// <summary>
+/// The hub's keep-alive pings, paced. SignalR's own check runs once a second over every connection and pings each one it
+/// has not pinged for 15 s, busy or not: with 10,000 connections a burst of about 670 sends every second, which the
+/// publishes arriving meanwhile wait behind (docs/BENCHMARKS.md, tenth session). Its pings are turned off
+/// (<see cref="ServerComposition"/>) and this lifetime manager sends them instead:
+/// <list type="bullet">
+/// <item>each connection has a slot in a ring walked one slot per <see cref="Tick"/>, so every connection is still pinged
+/// once per interval, but a few at a time;</item>
+/// <item>a connection that was sent a change within the interval is not pinged: any message keeps a client's server
+/// timeout (30 s in the official clients, twice the default interval) from running out.</item>
+/// </list>
+/// </summary>
+public sealed class PacedKeepAlive : DefaultHubLifetimeManager<NotificationHub>, IDisposable
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
+
+    private readonly ConcurrentDictionary<string, KeepAlive>[] _ring;
+    private readonly ConcurrentDictionary<string, KeepAlive> _byConnection = new(StringComparer.Ordinal);
+    private readonly long _intervalMs;
+    private readonly PeriodicTimer _timer = new(Tick);
+    private int _nextSlot;
+
+    public PacedKeepAlive(ILogger<DefaultHubLifetimeManager<NotificationHub>> logger, IOptions<NotificationsOptions> options)
+        : base(logger)
+    {
+        var interval = options.Value.HubKeepAliveInterval;
+        _intervalMs = (long)interval.TotalMilliseconds;
+        _ring = [.. Enumerable.Range(0, Math.Max(1, (int)(interval / Tick))).Select(_ => new ConcurrentDictionary<string, KeepAlive>(StringComparer.Ordinal))];
+        _ = Task.Run(PingAsync);
+    }
+
+    /// <summary>The keep-alive of a connection this node holds (registered before the hub's <c>OnConnectedAsync</c> runs).</summary>
+    public KeepAlive? Of(string connectionId) => _byConnection.GetValueOrDefault(connectionId);
+
+    public override Task OnConnectedAsync(HubConnectionContext connection)
+    {
+        var slot = (int)((uint)Interlocked.Increment(ref _nextSlot) % (uint)_ring.Length);
+        var keepAlive = new KeepAlive(connection, slot);
+        _byConnection[connection.ConnectionId] = keepAlive;
+        _ring[slot][connection.ConnectionId] = keepAlive;
+        return base.OnConnectedAsync(connection);
+    }
+
+    public override Task OnDisconnectedAsync(HubConnectionContext connection)
+    {
+        if (_byConnection.TryRemove(connection.ConnectionId, out var keepAlive))
+        {
+            _ring[keepAlive.Slot].TryRemove(connection.ConnectionId, out _);
+        }
+
+        return base.OnDisconnectedAsync(connection);
+    }
+
+    private async Task PingAsync()
+    {
+        var slot = 0;
+        while (await _timer.WaitForNextTickAsync())
+        {
+            var now = Environment.TickCount64;
+            foreach (var (_, keepAlive) in _ring[slot])
+            {
+                if (now - keepAlive.LastSentMs >= _intervalMs)
+                {
+                    keepAlive.Sent();
+                    // Never throws; a write failure aborts the connection, as SignalR's own ping does.
+                    _ = keepAlive.Connection.WriteAsync(PingMessage.Instance);
+                }
+            }
+
+            slot = (slot + 1) % _ring.Length;
+        }
+    }
+
+    /// <summary>Ends the pinging (idempotent: the container disposes this once per registration).</summary>
+    public void Dispose() => _timer.Dispose();
+
+    /// <summary>One connection's keep-alive: when it was last sent something.</summary>
+    public sealed class KeepAlive(HubConnectionContext connection, int slot)
+    {
+        private long _lastSentMs = Environment.TickCount64;
+
+        internal HubConnectionContext Connection => connection;
+
+        internal int Slot => slot;
+
+        internal long LastSentMs => Volatile.Read(ref _lastSentMs);
+
+        /// <summary>Something was just sent: no ping is due for an interval.</summary>
+        public void Sent() => Volatile.Write(ref _lastSentMs, Environment.TickCount64);
+    }
+}
