@@ -70,12 +70,27 @@ public sealed class PacedKeepAlive : DefaultHubLifetimeManager<NotificationHub>,
                 if (now - keepAlive.LastSentMs >= _intervalMs)
                 {
                     keepAlive.Sent();
-                    // Never throws; a write failure aborts the connection, as SignalR's own ping does.
-                    _ = keepAlive.Connection.WriteAsync(PingMessage.Instance);
+                    Ping(keepAlive.Connection);
                 }
             }
 
             slot = (slot + 1) % _ring.Length;
+        }
+    }
+
+    /// <summary>
+    /// SignalR's write does not throw (a failed write aborts the connection, as its own ping does). Should one throw all the
+    /// same, that connection is aborted and the loop goes on: a stopped loop would let every idle client time out.
+    /// </summary>
+    private static void Ping(HubConnectionContext connection)
+    {
+        try
+        {
+            _ = connection.WriteAsync(PingMessage.Instance);
+        }
+        catch (Exception)
+        {
+            connection.Abort();
         }
     }
 
