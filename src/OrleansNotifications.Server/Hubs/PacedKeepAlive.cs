@@ -12,10 +12,11 @@ namespace OrleansNotifications.Server.Hubs;
 /// publishes arriving meanwhile wait behind (docs/BENCHMARKS.md, tenth session). Its pings are turned off
 /// (<see cref="ServerComposition"/>) and this lifetime manager sends them instead:
 /// <list type="bullet">
-/// <item>each connection has a slot in a ring walked one slot per <see cref="Tick"/>, so every connection is still pinged
-/// once per interval, but a few at a time;</item>
-/// <item>a connection that was sent a change within the interval is not pinged: any message keeps a client's server
-/// timeout (30 s in the official clients, twice the default interval) from running out.</item>
+/// <item>each connection has a slot in a ring walked one slot per <see cref="Tick"/>, so every connection is visited once
+/// per interval, a few at a time;</item>
+/// <item>a visited connection is pinged only if it was sent nothing for half an interval: any message keeps a client's
+/// server timeout (30 s in the official clients, twice the default interval) from running out, and the longest silence
+/// stays under 1.5 intervals.</item>
 /// </list>
 /// </summary>
 public sealed class PacedKeepAlive : DefaultHubLifetimeManager<NotificationHub>, IDisposable
@@ -110,7 +111,7 @@ public sealed class PacedKeepAlive : DefaultHubLifetimeManager<NotificationHub>,
 
         internal long LastSentMs => Volatile.Read(ref _lastSentMs);
 
-        /// <summary>Something was just sent: no ping is due for an interval.</summary>
+        /// <summary>Something was just sent: no ping is due for half an interval.</summary>
         public void Sent() => Volatile.Write(ref _lastSentMs, Environment.TickCount64);
     }
 }
