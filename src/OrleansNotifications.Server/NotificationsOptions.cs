@@ -27,8 +27,9 @@ public sealed class NotificationsOptions
     public int AppTokenLifetimeSeconds { get; set; } = 3600;
 
     /// <summary>
-    /// A hub connection that was sent nothing for this long gets a keep-alive ping. Default 15 s, SignalR's: the official
-    /// clients give up on a server they have not heard from in 30 s.
+    /// How often each hub connection is checked for a keep-alive ping; it gets one if it was sent nothing for half of this,
+    /// so no client hears nothing for 1.5 intervals. Default 15 s, SignalR's (the official clients give up on a server they
+    /// have not heard from in 30 s); 100 ms–1 h.
     /// </summary>
     public TimeSpan HubKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -37,7 +37,8 @@ public static partial class ServerComposition
             .Validate(o => o.MaxSubscriptionsPerUser > 0, "MaxSubscriptionsPerUser must be positive.")
             .Validate(o => o.ChangeFeedRetention > TimeSpan.Zero, "ChangeFeedRetention must be positive.")
             .Validate(o => o.AppTokenLifetimeSeconds is >= 60 and <= 86400, "AppTokenLifetimeSeconds must be 60–86400.")
-            .Validate(o => o.HubKeepAliveInterval >= TimeSpan.FromMilliseconds(100), "HubKeepAliveInterval must be at least 100 ms.")
+            .Validate(o => o.HubKeepAliveInterval >= TimeSpan.FromMilliseconds(100) && o.HubKeepAliveInterval <= TimeSpan.FromHours(1),
+                "HubKeepAliveInterval must be 100 ms–1 h.")
             .ValidateOnStart();
         services.AddOptions<GrainRuntimeOptions>().Bind(section.GetSection("Runtime"));
         services.AddOptions<MembershipOptions>().Bind(section.GetSection("Cluster")).PostConfigure(o =>

@@ -17,12 +17,11 @@ public sealed class HubChangeRelay : IChangeRelay
     private readonly ConcurrentDictionary<string, ConnectionOutbox> _outboxes = new(StringComparer.Ordinal);
     private readonly IHubContext<NotificationHub> _hub;
     private readonly NodeRelay _nodes;
-    private readonly PacedKeepAlive _keepAlive;
 
     public HubChangeRelay(
-        IHubContext<NotificationHub> hub, PacedKeepAlive keepAlive, IOptions<MembershipOptions> options, NodeRelay nodes, ClusterMembership membership)
+        IHubContext<NotificationHub> hub, IOptions<MembershipOptions> options, NodeRelay nodes, ClusterMembership membership)
     {
-        (_hub, _keepAlive, _nodes, LocalNode) = (hub, keepAlive, nodes, options.Value.NodeName);
+        (_hub, _nodes, LocalNode) = (hub, nodes, options.Value.NodeName);
         membership.ViewChanged += CloseConnectionsOfMovedUsers;
     }
 
@@ -34,7 +33,7 @@ public sealed class HubChangeRelay : IChangeRelay
     /// <summary>Called before the connection is registered with its grain, so the first change already finds its outbox.</summary>
     public void Open(HubCallerContext connection, UserKey user) =>
         _outboxes[connection.ConnectionId] =
-            new ConnectionOutbox(_hub.Clients.Client(connection.ConnectionId), connection, user, _keepAlive.Of(connection.ConnectionId));
+            new ConnectionOutbox(_hub.Clients.Client(connection.ConnectionId), connection, user, PacedKeepAlive.Of(connection));
 
     /// <summary>
     /// A user whose grain moved to another node (a node died or joined) is known there without its connections: close them,

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Logging;
@@ -12,8 +13,8 @@ namespace OrleansNotifications.Server.Hubs;
 /// publishes arriving meanwhile wait behind (docs/BENCHMARKS.md, tenth session). Its pings are turned off
 /// (<see cref="ServerComposition"/>) and this lifetime manager sends them instead:
 /// <list type="bullet">
-/// <item>each connection has a slot in a ring walked one slot per <see cref="Tick"/>, so every connection is visited once
-/// per interval, a few at a time;</item>
+/// <item>each connection has a slot in a ring of at most <see cref="MaxSlots"/>, walked one slot per tick (100 ms, or longer
+/// for long intervals), so every connection is visited once per interval, a few at a time;</item>
 /// <item>a visited connection is pinged only if it was sent nothing for half an interval: any message keeps a client's
 /// server timeout (30 s in the official clients, twice the default interval) from running out, and the longest silence
 /// stays under 1.5 intervals.</item>
@@ -21,12 +22,12 @@ namespace OrleansNotifications.Server.Hubs;
 /// </summary>
 public sealed class PacedKeepAlive : DefaultHubLifetimeManager<NotificationHub>, IDisposable
 {
-    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
+    private const int MaxSlots = 600;
+    private static readonly TimeSpan ShortestTick = TimeSpan.FromMilliseconds(100);
 
     private readonly ConcurrentDictionary<string, KeepAlive>[] _ring;
-    private readonly ConcurrentDictionary<string, KeepAlive> _byConnection = new(StringComparer.Ordinal);
     private readonly long _intervalMs;
-    private readonly PeriodicTimer _timer = new(Tick);
+    private readonly PeriodicTimer _timer;
     private int _nextSlot;
 
     public PacedKeepAlive(ILogger<DefaultHubLifetimeManager<NotificationHub>> logger, IOptions<NotificationsOptions> options)
@@ -34,25 +35,33 @@ public sealed class PacedKeepAlive : DefaultHubLifetimeManager<NotificationHub>,
     {
         var interval = options.Value.HubKeepAliveInterval;
         _intervalMs = (long)interval.TotalMilliseconds;
-        _ring = [.. Enumerable.Range(0, Math.Max(1, (int)(interval / Tick))).Select(_ => new ConcurrentDictionary<string, KeepAlive>(StringComparer.Ordinal))];
+        var slots = (int)Math.Clamp(interval / ShortestTick, 1, MaxSlots);
+        _ring = [.. Enumerable.Range(0, slots).Select(_ => new ConcurrentDictionary<string, KeepAlive>(StringComparer.Ordinal))];
+        _timer = new PeriodicTimer(interval / slots);
         _ = Task.Run(PingAsync);
     }
 
-    /// <summary>The keep-alive of a connection this node holds (registered before the hub's <c>OnConnectedAsync</c> runs).</summary>
-    public KeepAlive? Of(string connectionId) => _byConnection.GetValueOrDefault(connectionId);
+    /// <summary>The keep-alive of a connection this node holds (set before the hub's <c>OnConnectedAsync</c> runs).</summary>
+    public static KeepAlive? Of(HubCallerContext connection) => connection.Features.Get<KeepAlive>();
 
     public override Task OnConnectedAsync(HubConnectionContext connection)
     {
+        // Long polling answers every poll within a set time (its inherent keep-alive), so SignalR does not ping it either.
+        if (connection.Features.Get<IConnectionInherentKeepAliveFeature>()?.HasInherentKeepAlive == true)
+        {
+            return base.OnConnectedAsync(connection);
+        }
+
         var slot = (int)((uint)Interlocked.Increment(ref _nextSlot) % (uint)_ring.Length);
         var keepAlive = new KeepAlive(connection, slot);
-        _byConnection[connection.ConnectionId] = keepAlive;
+        connection.Features.Set(keepAlive);
         _ring[slot][connection.ConnectionId] = keepAlive;
         return base.OnConnectedAsync(connection);
     }
 
     public override Task OnDisconnectedAsync(HubConnectionContext connection)
     {
-        if (_byConnection.TryRemove(connection.ConnectionId, out var keepAlive))
+        if (connection.Features.Get<KeepAlive>() is { } keepAlive)
         {
             _ring[keepAlive.Slot].TryRemove(connection.ConnectionId, out _);
         }

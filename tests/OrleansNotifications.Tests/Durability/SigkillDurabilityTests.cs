@@ -59,7 +59,7 @@ public sealed class SigkillDurabilityTests(ITestOutputHelper output)
                 }
             })).ToArray();
 
-            await WaitForAsync(() => acked.Count >= 400, TimeSpan.FromSeconds(60));
+            await Eventually.HoldsAsync(() => acked.Count >= 400, "Timed out waiting for acknowledged publishes.", TimeSpan.FromSeconds(60));
             server.KillHard();
             await stop.CancelAsync();
             await Task.WhenAll(workers);
@@ -130,15 +130,5 @@ public sealed class SigkillDurabilityTests(ITestOutputHelper output)
             ["client_secret"] = app.Str("clientSecret"),
         })).ExpectAsync(200);
         return token.Str("access_token");
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for acknowledged publishes.");
-            await Task.Delay(5);
-        }
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using OrleansNotifications.Client;
+using OrleansNotifications.Tests.Infrastructure;
 
 namespace OrleansNotifications.Tests.Hubs;
 
@@ -45,7 +46,7 @@ public sealed class HubClientFramingTests
         await PlayScriptAsync(peer);
         await using var connection = await connecting;
 
-        await WaitUntilAsync(() => { lock (handled) { return handled.Count == 3; } });
+        await Eventually.HoldsAsync(() => { lock (handled) { return handled.Count == 3; } }, "timed out", TimeSpan.FromSeconds(5));
         Assert.Equal([(1, "a"), (2, Large), (3, "b")], handled);
         peer.Abort();
     }
@@ -80,15 +81,6 @@ public sealed class HubClientFramingTests
         Assert.Contains("\"target\":\"Sync\"", invocation, StringComparison.Ordinal);
         Assert.Contains("\"invocationId\":\"1\"", invocation, StringComparison.Ordinal);
         await SendTextAsync(peer, "{\"type\":3,\"invocationId\":\"1\",\"result\":2}" + Separator + Change(3, "b") + Separator);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var waited = 0; !condition(); waited += 20)
-        {
-            Assert.True(waited < 5000, "timed out");
-            await Task.Delay(20);
-        }
     }
 
     private static string Change(long sequence, string title) =>

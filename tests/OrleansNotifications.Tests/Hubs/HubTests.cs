@@ -106,7 +106,7 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
 
         await closing.DisposeAsync();
         dropping.Abort();
-        await WaitUntilAsync(async () => (await Grain(app, user).DescribeAsync()).Connections.Count == 1);
+        await Eventually.HoldsAsync(async () => (await Grain(app, user).DescribeAsync()).Connections.Count == 1, "The condition did not hold within 10 s.");
         await dropping.DisposeAsync();
 
         await app.PublishAsync(user);
@@ -257,16 +257,16 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
         Assert.Equal(1, (await device.NextChangeAsync()).GetProperty("sequence").GetInt64());
 
         await device.DisposeAsync();
-        await WaitUntilAsync(async () => (await Grain(app, user).DescribeAsync()).Connections.Count == 0);
+        await Eventually.HoldsAsync(async () => (await Grain(app, user).DescribeAsync()).Connections.Count == 0, "The condition did not hold within 10 s.");
         server.Clock.Advance(TimeSpan.FromMinutes(10));
         // The grain's pump may still be winding down after that last call; the collector skips it then and takes it on a
         // later pass, as its timer would: poll.
         var grain = new GrainId(UserGrain.GrainTypeName, new UserKey(app.AppId, user).GrainKey);
-        await WaitUntilAsync(() =>
+        await Eventually.HoldsAsync(() =>
         {
             catalog.CollectIdle();
-            return Task.FromResult(!catalog.IsActive(grain));
-        });
+            return !catalog.IsActive(grain);
+        }, "The condition did not hold within 10 s.");
     }
 
     [Fact]
@@ -295,18 +295,5 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
         var error = await Assert.ThrowsAsync<OrleansNotifications.Client.HubException>(() => device.InvokeAsync("Sync", 0));
         Assert.StartsWith("cursor_expired", error.Message, StringComparison.Ordinal);
         Assert.Contains("at sequence 2", error.Message, StringComparison.Ordinal);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline; await Task.Delay(20))
-        {
-            if (await condition())
-            {
-                return;
-            }
-        }
-
-        Assert.Fail("The condition did not hold within 10 s.");
     }
 }

@@ -1,13 +1,17 @@
+using Microsoft.Extensions.Options;
 using OrleansNotifications.Tests.Infrastructure;
 
 namespace OrleansNotifications.Tests.Hubs;
 
-public sealed class ShortKeepAliveServer : ServerFixture
+/// <summary>A server whose hub pings at <c>interval</c> (a <c>TimeSpan</c> in configuration form).</summary>
+public class KeepAliveIntervalServer(string interval) : ServerFixture
+{
+    protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("Notifications:HubKeepAliveInterval", interval)];
+}
+
+public sealed class ShortKeepAliveServer() : KeepAliveIntervalServer(Interval.ToString("c"))
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
-
-    protected override IEnumerable<KeyValuePair<string, string>> Settings =>
-        [new("Notifications:HubKeepAliveInterval", Interval.ToString("c"))];
 }
 
 /// <summary>The hub's keep-alive pings (PacedKeepAlive): an idle connection gets them, a busy one does not need them.</summary>
@@ -47,5 +51,32 @@ public sealed class KeepAliveTests(ShortKeepAliveServer server) : IClassFixture<
 
         // At most one: a publish that a loaded machine holds up for a whole interval lets one through, as it should.
         Assert.InRange(device.PingsReceived, 0, 1);
+    }
+
+    [Fact]
+    public async Task ALongPollingConnection_IsNotPinged_ItsPollsKeepItAlive()
+    {
+        var app = await server.CreateAppAsync();
+        using var client = server.Server.CreateClient().WithBearer(await app.UserTokenAsync(TestApp.NewUserId()));
+        var negotiated = await client.PostAsync("/hubs/notifications/negotiate?negotiateVersion=1", null).ExpectAsync(200);
+        var url = $"/hubs/notifications?id={Uri.EscapeDataString(negotiated.Str("connectionToken"))}";
+        Assert.Equal("", await client.GetStringAsync(url)); // the first poll only opens the transport
+        (await client.PostAsync(url, new StringContent("{\"protocol\":\"json\",\"version\":1}\u001e"))).EnsureSuccessStatusCode();
+        Assert.Equal("{}\u001e", await client.GetStringAsync(url)); // the handshake's answer
+
+        // 2.5 intervals idle: a ping would end this poll (the server holds a poll up to 90 s when it has nothing to send).
+        using var idle = new CancellationTokenSource(2.5 * ShortKeepAliveServer.Interval);
+        var poll = await Record.ExceptionAsync(async () => await client.GetStringAsync(url, idle.Token));
+        Assert.True(poll is OperationCanceledException, $"the poll ended with {poll?.GetType().Name ?? "a message"}");
+    }
+
+    [Theory]
+    [InlineData("00:00:00.050")]
+    [InlineData("02:00:00")]
+    public void AnIntervalOutside100MsTo1Hour_FailsAtStartUp(string interval)
+    {
+        using var server = new KeepAliveIntervalServer(interval);
+        var error = Assert.Throws<OptionsValidationException>(() => server.CreateClient());
+        Assert.Contains("HubKeepAliveInterval", error.Message, StringComparison.Ordinal);
     }
 }

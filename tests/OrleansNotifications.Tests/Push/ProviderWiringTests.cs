@@ -55,9 +55,9 @@ public sealed class ProviderWiringTests(ProviderWiringFixture server) : IClassFi
         await app.Client().PostJsonAsync($"/v1/users/{user}/subscriptions", $$"""{"platform":"ios","pushToken":"{{deviceToken}}"}""").ExpectAsync(201);
 
         var id = (await app.PublishAsync(user, "order-9", title: "Shipped")).Str("id");
-        await WaitAsync(() => server.Fcm.Messages.Count >= 1 && server.Apns.Requests.Count >= 1);
+        await Eventually.HoldsAsync(() => server.Fcm.Messages.Count >= 1 && server.Apns.Requests.Count >= 1, "The providers were not called within 10 s.");
         await app.Client().PatchJsonAsync($"/v1/users/{user}/notifications/{id}", """{"readState":"read"}""").ExpectAsync(200);
-        await WaitAsync(() => server.Fcm.Messages.Count >= 2 && server.Apns.Requests.Count >= 2);
+        await Eventually.HoldsAsync(() => server.Fcm.Messages.Count >= 2 && server.Apns.Requests.Count >= 2, "The providers were not called within 10 s.");
 
         Assert.Empty(server.Fcm.Problems);
         var messages = server.Fcm.Messages.ToArray();
@@ -77,13 +77,5 @@ public sealed class ProviderWiringTests(ProviderWiringFixture server) : IClassFi
 
         var deliveries = await app.Client().GetAsync($"/v1/users/{user}/notifications/{id}/deliveries").ExpectAsync(200);
         Assert.All(deliveries.GetProperty("value").EnumerateArray(), d => Assert.Equal("delivered", d.Str("status")));
-    }
-
-    private static async Task WaitAsync(Func<bool> condition)
-    {
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); !condition(); await Task.Delay(10))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The providers were not called within 10 s.");
-        }
     }
 }

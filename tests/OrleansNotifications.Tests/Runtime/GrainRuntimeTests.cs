@@ -116,11 +116,11 @@ public sealed class GrainRuntimeTests : IAsyncLifetime
 
         // An activation whose pump is still winding down (preempted right after its last call) is skipped and collected on a
         // later pass, as the collector's timer would: poll with a deadline.
-        await RuntimeHost.WaitUntilAsync(() =>
+        await Eventually.HoldsAsync(() =>
         {
             _host.Catalog.CollectIdle();
-            return Task.FromResult(!_host.Catalog.IsActive(new GrainId("counter", "idle")));
-        });
+            return !_host.Catalog.IsActive(new GrainId("counter", "idle"));
+        }, "Condition not met before the deadline.");
 
         Assert.True(_host.Catalog.IsActive(new GrainId("counter", "busy")));
         Assert.Equal(busyFirst, await busy.ActivationIdAsync());
@@ -133,7 +133,7 @@ public sealed class GrainRuntimeTests : IAsyncLifetime
         var grain = _host.Grains.GetGrain<ICounterGrain>("timer");
         await grain.StartTimerAsync(periodMs: 5);
         var probes = Task.WhenAll(Enumerable.Range(0, 10).Select(_ => grain.OverlapProbeAsync(3)));
-        await RuntimeHost.WaitUntilAsync(async () => await grain.TimerTicksAsync() >= 5);
+        await Eventually.HoldsAsync(async () => await grain.TimerTicksAsync() >= 5, "Condition not met before the deadline.");
         Assert.All(await probes, max => Assert.Equal(1, max));
     }
 
