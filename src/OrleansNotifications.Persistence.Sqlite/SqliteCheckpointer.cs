@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using SQLitePCL;
 
 namespace OrleansNotifications.Persistence.Sqlite;
 
@@ -15,6 +16,9 @@ namespace OrleansNotifications.Persistence.Sqlite;
 ///   and PASSIVE has left little to copy: the next commit then starts the WAL from the beginning. Without it the WAL only
 ///   grows (PASSIVE never exactly catches up with a busy writer: 17 GB in four minutes in the first session), and a
 ///   RESTART from this thread would wait for a gap between groups that a busy writer never leaves.
+///   When PASSIVE falls behind (a slow disk, a starved thread) and the WAL reaches twice the threshold, the writer waits
+///   for the PASSIVE in progress and restarts the WAL anyway, copying the rest itself: publishes slow down to the speed
+///   of the copy instead of the WAL growing without bound (a loaded CI machine once let it reach 228 MiB in a second).
 /// A checkpoint never affects durability: every commit is already in the fsynced WAL.
 /// </summary>
 internal sealed partial class SqliteCheckpointer : IDisposable
@@ -37,18 +41,22 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     private readonly AutoResetEvent _wake = new(false);
     private readonly Thread _thread;
     private volatile bool _stopping;
-    private long _framesInWal;
-    private long _framesLeft;
+    /// <summary>What the last PASSIVE left to copy; unknown (so only an overdue RESTART runs) until the first one reports.</summary>
+    private long _framesLeft = long.MaxValue;
     private long _restarts;
     private long _nextRestartAttempt;
 
-    public SqliteCheckpointer(SqliteDatabase database, int restartFrames, ILogger logger)
+    /// <param name="copyInBackground">False only in tests: no PASSIVE thread, as if it could never keep up.</param>
+    public SqliteCheckpointer(SqliteDatabase database, int restartFrames, ILogger logger, bool copyInBackground = true)
     {
         _database = database;
         _restartFrames = restartFrames;
         _logger = logger;
         _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-checkpoint" };
-        _thread.Start();
+        if (copyInBackground)
+        {
+            _thread.Start();
+        }
     }
 
     /// <summary>How many times the writer has restarted the WAL (for tests: it keeps doing so under load).</summary>
@@ -56,15 +64,18 @@ internal sealed partial class SqliteCheckpointer : IDisposable
 
     /// <summary>
     /// Called by the writer after each commit, once the commit's callers are completed, on the writer's own connection:
-    /// restarts the WAL when it is due and PASSIVE has left little to copy, then wakes this thread. Never waits for a
-    /// PASSIVE checkpoint in progress, and never throws: the commit before it is durable whatever happens here.
+    /// restarts the WAL when it is due and PASSIVE has left little to copy, then wakes this thread. Waits for a PASSIVE
+    /// checkpoint in progress only when the WAL is overdue (twice the threshold), and never throws: the commit before it
+    /// is durable whatever happens here.
     /// </summary>
     public void Committed(SqliteConnection writer)
     {
         try
         {
-            if (Interlocked.Read(ref _framesInWal) >= _restartFrames && Interlocked.Read(ref _framesLeft) <= LeftForTheWriterAtMost &&
-                Environment.TickCount64 >= Interlocked.Read(ref _nextRestartAttempt) && _checkpointing.TryEnter())
+            var frames = FramesWrittenSinceRestart(writer);
+            var overdue = frames >= 2L * _restartFrames;
+            var due = overdue || (frames >= _restartFrames && Interlocked.Read(ref _framesLeft) <= LeftForTheWriterAtMost);
+            if (due && Environment.TickCount64 >= Interlocked.Read(ref _nextRestartAttempt) && Acquire(wait: overdue))
             {
                 try
                 {
@@ -85,6 +96,17 @@ internal sealed partial class SqliteCheckpointer : IDisposable
         }
     }
 
+    private bool Acquire(bool wait)
+    {
+        if (wait)
+        {
+            _checkpointing.Enter();
+            return true;
+        }
+
+        return _checkpointing.TryEnter();
+    }
+
     private void RestartWal(SqliteConnection writer)
     {
         if (Checkpoint(writer, "RESTART").Busy)
@@ -93,8 +115,20 @@ internal sealed partial class SqliteCheckpointer : IDisposable
             return;
         }
 
-        Interlocked.Exchange(ref _framesInWal, 0);
+        FramesWrittenSinceRestart(writer, reset: true);
         Interlocked.Increment(ref _restarts);
+    }
+
+    /// <summary>
+    /// The WAL frames the writer has appended since its last RESTART: SQLite's count of the pages this connection wrote,
+    /// which in WAL mode are frames. Exact and free, where PASSIVE's count is as
+    /// old as the last PASSIVE. It can only overstate: SQLite also starts the WAL over by itself once PASSIVE has copied
+    /// all of it, and a RESTART then costs almost nothing.
+    /// </summary>
+    private static long FramesWrittenSinceRestart(SqliteConnection writer, bool reset = false)
+    {
+        raw.sqlite3_db_status(writer.Handle, raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, reset ? 1 : 0);
+        return written;
     }
 
     private void BackOff() =>
@@ -114,7 +148,6 @@ internal sealed partial class SqliteCheckpointer : IDisposable
                 {
                     // Published under the lock, so a RESTART cannot slip in between and be overwritten by stale counts.
                     (_, log, copied) = Checkpoint(connection, "PASSIVE");
-                    Interlocked.Exchange(ref _framesInWal, log);
                     Interlocked.Exchange(ref _framesLeft, log - copied);
                 }
 
@@ -156,7 +189,7 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     {
         _stopping = true;
         _wake.Set();
-        if (_thread.Join(TimeSpan.FromSeconds(10)))
+        if (!_thread.IsAlive || _thread.Join(TimeSpan.FromSeconds(10)))
         {
             _wake.Dispose(); // only once the thread is gone: a checkpoint still running would wait on it
         }

@@ -15,7 +15,7 @@ public static class SqliteSchema
     /// <param name="lastVersion">Stop after this version: the upgrade tests build an older database first.</param>
     public static void Apply(SqliteConnection connection, int lastVersion = int.MaxValue)
     {
-        using (var wal = connection.Command("PRAGMA journal_mode = WAL; PRAGMA journal_size_limit = 67108864;"))
+        using (var wal = connection.Command("PRAGMA journal_mode = WAL;"))
         {
             wal.ExecuteNonQuery();
         }

@@ -17,7 +17,8 @@ public sealed class SqliteStorageOptions
 
     /// <summary>
     /// WAL frames (4 KiB pages) after which the WAL starts again from the beginning, once copied back: 32,768 (128 MiB) lets
-    /// a page that many commits rewrite be copied back less often. The WAL file stays somewhat above that size.
+    /// a page that many commits rewrite be copied back less often. The WAL file stays somewhat above that size, and never
+    /// passes twice it by more than one group commit: there the writer restarts the WAL whatever it costs.
     /// </summary>
     public int WalRestartFrames { get; set; } = 32768;
 }

@@ -1,0 +1,77 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OrleansNotifications.Persistence.Sqlite;
+using OrleansNotifications.Tests.Infrastructure;
+
+namespace OrleansNotifications.Tests.Storage;
+
+public sealed class SqliteCheckpointerTests : IDisposable
+{
+    private const int RestartFrames = 64;
+    private const int FrameBytes = 4096 + 24;
+
+    private readonly TempDirectory _data = new();
+    private readonly SqliteDatabase _database;
+
+    public SqliteCheckpointerTests() =>
+        _database = new SqliteDatabase(Options.Create(new SqliteStorageOptions
+        {
+            ConnectionString = $"Data Source={Path.Combine(_data.Path, "wal.db")}",
+        }));
+
+    private string WalFile => Path.Combine(_data.Path, "wal.db-wal");
+
+    [Fact]
+    public void WhenPassiveNeverCatchesUp_TheWriter_RestartsTheWalItself_AtTwiceTheThreshold()
+    {
+        // No PASSIVE thread: the state a loaded machine left the writer in when the WAL reached 228 MiB in CI. Only the
+        // writer's overdue RESTART can keep the WAL bounded now.
+        using var checkpointer = new SqliteCheckpointer(_database, RestartFrames, NullLogger.Instance, copyInBackground: false);
+        using var writer = _database.Open();
+        Execute(writer, """
+            PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;
+            CREATE TABLE rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL); CREATE INDEX rows_body ON rows (body);
+            """);
+
+        const int transactions = 400, rowsEach = 20;
+        long largestWal = 0;
+        for (var t = 0; t < transactions; t++)
+        {
+            using (var transaction = writer.BeginTransaction())
+            {
+                for (var r = 0; r < rowsEach; r++)
+                {
+                    Execute(writer, $"INSERT INTO rows (body) VALUES ('{Guid.NewGuid()}{new string('x', 200)}')");
+                }
+
+                transaction.Commit();
+            }
+
+            checkpointer.Committed(writer);
+            largestWal = Math.Max(largestWal, new FileInfo(WalFile).Length);
+        }
+
+        // 400 transactions write well over a thousand frames; restarted at 128, the WAL never holds more than that and one
+        // transaction (a few dozen frames, the index pages included).
+        Assert.True(checkpointer.Restarts >= 5, $"{checkpointer.Restarts} restarts");
+        Assert.True(largestWal < (2 * RestartFrames + 64) * FrameBytes, $"the WAL reached {largestWal / FrameBytes} frames");
+        using var count = writer.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM rows";
+        Assert.Equal((long)transactions * rowsEach, (long)count.ExecuteScalar()!);
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        _database.Dispose();
+        SqliteConnection.ClearAllPools();
+        _data.Dispose();
+    }
+}
