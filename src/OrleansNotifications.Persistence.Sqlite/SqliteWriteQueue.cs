@@ -102,8 +102,9 @@ public sealed partial class SqliteWriteQueue : IDisposable
         // Checkpoints are the checkpointer's (SqliteCheckpointer). Its RESTART runs on this connection and waits at most
         // 100 ms for readers (short, keyed reads) to let go of the WAL; if they do not, it tries again a second later.
         // journal_size_limit is this connection's own: SQLite applies it on the writer's first commit after a restart, so
-        // a WAL file left large (by a reader that held a restart off) shrinks back to the restart size.
-        var walBytes = (long)_options.WalRestartFrames * 4096;
+        // a WAL file left larger than the checkpointer's bound (by a reader that held restarts off) shrinks back to it.
+        // Not to the restart size: the WAL normally ends a little past that, and appending is slower than overwriting.
+        var walBytes = 2L * _options.WalRestartFrames * 4096;
         using (var pragma = connection.Command(
                    $"PRAGMA synchronous = {_options.Synchronous}; PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = 100; " +
                    $"PRAGMA journal_size_limit = {walBytes};"))
