@@ -17,7 +17,9 @@ namespace OrleansNotifications.Server.Hubs;
 /// for long intervals), so every connection is visited once per interval, a few at a time;</item>
 /// <item>a visited connection is pinged only if it was sent nothing for half an interval: any message keeps a client's
 /// server timeout (30 s in the official clients, twice the default interval) from running out, and the longest silence
-/// stays under 1.5 intervals.</item>
+/// stays under 1.5 intervals;</item>
+/// <item>ticks the loop missed (a stalled process: a timer coalesces them into one) are made up at once, up to one whole
+/// ring, so a stall shorter than an interval does not push every later visit back by its length.</item>
 /// </list>
 /// </summary>
 public sealed class PacedKeepAlive : DefaultHubLifetimeManager<NotificationHub>, IDisposable
@@ -27,6 +29,7 @@ public sealed class PacedKeepAlive : DefaultHubLifetimeManager<NotificationHub>,
 
     private readonly ConcurrentDictionary<string, KeepAlive>[] _ring;
     private readonly long _intervalMs;
+    private readonly long _tickMs;
     private readonly PeriodicTimer _timer;
     private int _nextSlot;
 
@@ -37,6 +40,7 @@ public sealed class PacedKeepAlive : DefaultHubLifetimeManager<NotificationHub>,
         _intervalMs = (long)interval.TotalMilliseconds;
         var slots = (int)Math.Clamp(interval / ShortestTick, 1, MaxSlots);
         _ring = [.. Enumerable.Range(0, slots).Select(_ => new ConcurrentDictionary<string, KeepAlive>(StringComparer.Ordinal))];
+        _tickMs = (long)(interval / slots).TotalMilliseconds;
         _timer = new PeriodicTimer(interval / slots);
         _ = Task.Run(PingAsync);
     }
@@ -71,22 +75,43 @@ public sealed class PacedKeepAlive : DefaultHubLifetimeManager<NotificationHub>,
 
     private async Task PingAsync()
     {
-        var slot = 0;
+        var started = Environment.TickCount64;
+        long visited = 0;
         while (await _timer.WaitForNextTickAsync())
         {
             var now = Environment.TickCount64;
-            foreach (var (_, keepAlive) in _ring[slot])
+            var (first, count) = SlotsDue(visited, (now - started) / _tickMs, _ring.Length);
+            for (var i = 0L; i < count; i++)
             {
-                // Half an interval: each connection is visited once per interval, so the longest silence stays under 1.5 intervals
-                // (22.5 s by default, inside the official clients' 30 s) whatever the timer's jitter.
-                if (now - keepAlive.LastSentMs >= _intervalMs / 2)
-                {
-                    keepAlive.Sent();
-                    Ping(keepAlive.Connection);
-                }
+                Visit(_ring[(first + i) % _ring.Length], now);
             }
 
-            slot = (slot + 1) % _ring.Length;
+            visited = first + count;
+        }
+    }
+
+    /// <summary>
+    /// Which slots a tick visits, counted from the start (slot = count mod ring size): those whose tick has come since the
+    /// last visit, at least one (a timer that runs a little fast still walks the ring) and at most a whole ring (a longer
+    /// stall visits every slot once, from the oldest due).
+    /// </summary>
+    internal static (long First, long Count) SlotsDue(long visited, long ticksElapsed, int slots)
+    {
+        var first = Math.Max(visited, ticksElapsed - slots);
+        return (first, Math.Max(1, ticksElapsed - first));
+    }
+
+    private void Visit(ConcurrentDictionary<string, KeepAlive> slot, long now)
+    {
+        foreach (var (_, keepAlive) in slot)
+        {
+            // Half an interval: each connection is visited once per interval, so the longest silence stays under 1.5 intervals
+            // (22.5 s by default, inside the official clients' 30 s) whatever the timer's jitter.
+            if (now - keepAlive.LastSentMs >= _intervalMs / 2)
+            {
+                keepAlive.Sent();
+                Ping(keepAlive.Connection);
+            }
         }
     }
 

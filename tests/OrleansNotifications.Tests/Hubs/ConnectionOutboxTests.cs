@@ -92,6 +92,20 @@ public sealed class ConnectionOutboxTests
         Assert.False(outbox.TryQueue([Change(4)]));
     }
 
+    [Fact]
+    public async Task ASendThatFails_ClosesTheConnection_RatherThanSkipAChange()
+    {
+        var client = new FailingClient(failAt: 2);
+        var connection = new Connection();
+        var outbox = new ConnectionOutbox(client, connection, new UserKey("app", "user"), keepAlive: null);
+
+        Assert.True(outbox.TryQueue([Change(1), Change(2), Change(3)]));
+
+        await Eventually.HoldsAsync(() => connection.Aborted, () => "a failed send left the connection open");
+        Assert.Equal([1L, 2L], client.Attempted); // change 3 is not sent past the gap change 2 left
+        Assert.False(outbox.TryQueue([Change(4)]));
+    }
+
     private static LiveChange Change(long sequence) => new(sequence, new HubJson(BitConverter.GetBytes(sequence)));
 
     /// <summary>Records the sequence of each change sent; completes each send later, or (stalled) never until released.</summary>
@@ -141,6 +155,42 @@ public sealed class ConnectionOutboxTests
             }
 
             Interlocked.Decrement(ref _inFlight);
+        }
+
+        public Task<T> InvokeCoreAsync<T>(string method, object?[] args, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+    }
+
+    /// <summary>Sends fail from the <paramref name="failAt"/>th on, asynchronously, as a transport torn down mid-send does.</summary>
+    private sealed class FailingClient(int failAt) : ISingleClientProxy
+    {
+        private readonly List<long> _attempted = [];
+
+        public List<long> Attempted
+        {
+            get
+            {
+                lock (_attempted)
+                {
+                    return [.. _attempted];
+                }
+            }
+        }
+
+        public async Task SendCoreAsync(string method, object?[] args, CancellationToken cancellationToken = default)
+        {
+            int count;
+            lock (_attempted)
+            {
+                _attempted.Add(BitConverter.ToInt64(((HubJson)args[0]!).Utf8Json));
+                count = _attempted.Count;
+            }
+
+            await Task.Yield();
+            if (count >= failAt)
+            {
+                throw new IOException("the transport went away");
+            }
         }
 
         public Task<T> InvokeCoreAsync<T>(string method, object?[] args, CancellationToken cancellationToken) =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OrleansNotifications.Server.Hubs;
 using OrleansNotifications.Tests.Infrastructure;
 
 namespace OrleansNotifications.Tests.Hubs;
@@ -78,5 +79,15 @@ public sealed class KeepAliveTests(ShortKeepAliveServer server) : IClassFixture<
         using var server = new KeepAliveIntervalServer(interval);
         var error = Assert.Throws<OptionsValidationException>(() => server.CreateClient());
         Assert.Contains("HubKeepAliveInterval", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(9, 10, 9, 1)] // on time: the next slot
+    [InlineData(10, 10, 10, 1)] // a timer a little fast still walks on
+    [InlineData(10, 16, 10, 6)] // a stall of five ticks: the five missed slots and this tick's, at once
+    [InlineData(10, 1000, 980, 20)] // a stall longer than the ring: every slot once, from the oldest due
+    public void AfterAStall_TheMissedSlotsAreVisitedAtOnce_AtMostOneRing(long visited, long ticksElapsed, long first, long count)
+    {
+        Assert.Equal((first, count), PacedKeepAlive.SlotsDue(visited, ticksElapsed, slots: 20));
     }
 }
