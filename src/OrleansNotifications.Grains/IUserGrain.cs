@@ -13,8 +13,11 @@ public interface IUserGrain : IGrainWithStringKey
 {
     Task<PublishResult> PublishAsync(NotificationDraft draft);
 
-    /// <summary>Applies a state change; <paramref name="ifMatchSequence"/> (from If-Match) must equal the current sequence when given.</summary>
-    Task<UpdateResult> UpdateAsync(string notificationId, NotificationPatch patch, long? ifMatchSequence);
+    /// <summary>
+    /// Applies a state change. <paramref name="ifMatch"/> lists the sequences an If-Match header named: when given, the current
+    /// sequence must be one of them (an empty list matches nothing); null for no condition.
+    /// </summary>
+    Task<UpdateResult> UpdateAsync(string notificationId, NotificationPatch patch, long[]? ifMatch);
 
     Task<bool> DeleteAsync(string notificationId);
 
@@ -39,8 +42,9 @@ public interface IUserGrain : IGrainWithStringKey
     Task<UserGrainStatus> DescribeAsync();
 
     /// <summary>
-    /// The changes after <paramref name="since"/> that the connection was not sent live (those up to its registration), so
-    /// catching up and the live stream together hold every change once.
+    /// The change feed after <paramref name="since"/>, as <c>GET /changes</c> reads it, for a connection that is registered
+    /// first if this activation does not know it. Changes relayed to it live while it catches up may be in the page too: the
+    /// client applies a change only if its sequence is newer than what it holds.
     /// </summary>
     Task<ChangeFeedPage> SyncAsync(LiveConnection connection, long since, int top);
 }

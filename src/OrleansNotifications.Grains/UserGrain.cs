@@ -99,6 +99,7 @@ public sealed class UserGrain(
 
         var changes = new UserChangeSet(_user, _sequence);
         var sequence = changes.NextSequence();
+        var expiration = draft.ExpirationFor(now);
         var notification = new Notification
         {
             Id = existing?.Resource.Id ?? Guid.CreateVersion7().ToString("N"),
@@ -108,7 +109,7 @@ public sealed class UserGrain(
             TargetPolicy = draft.TargetPolicy,
             Priority = draft.Priority,
             DisplayTimeToLive = draft.DisplayTimeToLive,
-            ExpirationDateTime = draft.ExpirationDateTime,
+            ExpirationDateTime = expiration,
             Payload = draft.Payload,
             CreatedDateTime = now,
             LastModifiedDateTime = now,
@@ -122,14 +123,15 @@ public sealed class UserGrain(
         changes.Record(kind, notification, now, stored);
         foreach (var subscription in await ActiveSubscriptionsAsync(now))
         {
-            var selected = draft.TargetPolicy?.PlatformTypes is not { Count: > 0 } platforms || platforms.Contains(subscription.Platform);
+            // No list selects every platform; an empty one selects none (history and live connections only).
+            var selected = draft.TargetPolicy?.PlatformTypes is not { } platforms || platforms.Contains(subscription.Platform);
             changes.Deliveries.Add(NewDelivery(subscription, PushMessageKind.Notification, notification.Id, sequence, kind,
-                draft.ExpirationDateTime, selected ? DeliveryStatus.Pending : DeliveryStatus.Skipped, now));
+                expiration, selected ? DeliveryStatus.Pending : DeliveryStatus.Skipped, now));
         }
 
-        if (_earliestExpiry is null || draft.ExpirationDateTime < _earliestExpiry)
+        if (_earliestExpiry is null || expiration < _earliestExpiry)
         {
-            _earliestExpiry = draft.ExpirationDateTime;
+            _earliestExpiry = expiration;
         }
 
         await CommitAsync(changes);
@@ -149,7 +151,7 @@ public sealed class UserGrain(
 
     private static int HashOf(string appNotificationId) => StringComparer.Ordinal.GetHashCode(appNotificationId);
 
-    public async Task<UpdateResult> UpdateAsync(string notificationId, NotificationPatch patch, long? ifMatchSequence)
+    public async Task<UpdateResult> UpdateAsync(string notificationId, NotificationPatch patch, long[]? ifMatch)
     {
         await ExpireDueAsync();
         var now = Now();
@@ -160,7 +162,7 @@ public sealed class UserGrain(
         }
 
         var current = existing.Resource;
-        if (ifMatchSequence is not null && ifMatchSequence != current.Sequence)
+        if (ifMatch is not null && !ifMatch.Contains(current.Sequence))
         {
             return new UpdateResult(UpdateOutcome.PreconditionFailed, existing);
         }
@@ -275,17 +277,8 @@ public sealed class UserGrain(
     public async Task<ChangeFeedPage> SyncAsync(LiveConnection connection, long since, int top)
     {
         await ExpireDueAsync();
-        var registeredAt = await ConnectAsync(connection); // registers a connection this activation has not seen yet
-        var page = await store.ReadChangesAsync(_user, since, top);
-        if (page.CursorExpired)
-        {
-            return page;
-        }
-
-        // Whatever came after registration reaches the connection live: leave it out here.
-        var missed = page.Changes.Where(change => change.Sequence <= registeredAt).ToList();
-        var hasMore = missed.Count == page.Changes.Count && page.HasMore && missed[^1].Sequence < registeredAt;
-        return new ChangeFeedPage(missed, hasMore, false, registeredAt);
+        await ConnectAsync(connection); // registers a connection this activation has not seen yet (it moved or was reactivated)
+        return await store.ReadChangesAsync(_user, since, top);
     }
 
     public async Task<bool> DeleteAsync(string notificationId)

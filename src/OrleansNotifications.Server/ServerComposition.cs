@@ -66,7 +66,7 @@ public static partial class ServerComposition
             .ValidateOnStart();
         services.AddOptions<PushOptions>().Bind(section.GetSection("Push"));
 
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = JsonBody.TransportLimit);
         if (section["Cluster:InternalUrl"] is { Length: > 0 } internalListen)
         {
             // The internal endpoint joins the public ones, HTTP/2 only: Kestrel speaks h2c (prior knowledge) on nothing else.

@@ -31,21 +31,21 @@ async function call(url, method, path, { token, json, form } = {}) {
 
 /** A device that, when its node goes away or closes it, reconnects to a live node and catches up with Sync. */
 function device(token, firstNode) {
-  const d = { seen: [], last: 0, node: firstNode, reconnects: 0, closed: false };
+  const d = { live: [], synced: [], last: 0, node: firstNode, reconnects: 0, closed: false };
   const connect = async () => {
     for (let attempt = 0; !d.closed; attempt++) {
       const url = urls[(d.node + attempt) % urls.length];
       const connection = new signalR.HubConnectionBuilder()
         .withUrl(`${url}/hubs/notifications`, { accessTokenFactory: () => token, transport: signalR.HttpTransportType.WebSockets })
         .configureLogging(signalR.LogLevel.None).build();
-      connection.on("change", change => { d.seen.push(change.sequence); d.last = Math.max(d.last, change.sequence); });
+      connection.on("change", change => { d.live.push(change.sequence); d.last = Math.max(d.last, change.sequence); });
       // Only the established connection reconnects when it closes; a failed attempt is retried by this loop alone.
       connection.onclose(() => { if (!d.closed && d.connection === connection) { d.connection = undefined; d.reconnects++; setTimeout(connect, 100); } });
       try {
         await connection.start();
         for (;;) {
           const page = await connection.invoke("Sync", d.last);
-          for (const change of page.value) { d.seen.push(change.sequence); d.last = Math.max(d.last, change.sequence); }
+          for (const change of page.value) { d.synced.push(change.sequence); d.last = Math.max(d.last, change.sequence); }
           if (!page.hasMore) break;
         }
         d.connection = connection;
@@ -128,14 +128,16 @@ test("kill -9 of a node mid-load loses nothing acknowledged, and every device en
     }
   }
 
-  // Devices reconnect where needed and catch up; then each holds every change of its user exactly once.
+  // Devices reconnect where needed and catch up; then each holds every change of its user, and none came live twice.
+  // (Sync answers as GET /changes does, so it may repeat a change that also came live while the device caught up.)
   const deadline = Date.now() + 30_000;
   while (devices.some(({ user, d }) => d.last < finalSequence[user]) && Date.now() < deadline) {
     await new Promise(resolve => setTimeout(resolve, 100));
   }
   for (const { user, d } of devices) {
-    const sorted = [...d.seen].sort((a, b) => a - b);
-    assert.deepEqual(sorted, Array.from({ length: finalSequence[user] }, (_, i) => i + 1), `${user}: every change once on the device`);
+    const held = [...new Set([...d.live, ...d.synced])].sort((a, b) => a - b);
+    assert.deepEqual(held, Array.from({ length: finalSequence[user] }, (_, i) => i + 1), `${user}: every change on the device`);
+    assert.equal(new Set(d.live).size, d.live.length, `${user}: no change came live twice`);
   }
 
   console.log(`failover: ${acknowledged.length} acknowledged, lost ${lost}, not acknowledged ${failed}, recovered in ${recoveredIn.toFixed(1)} s ` +

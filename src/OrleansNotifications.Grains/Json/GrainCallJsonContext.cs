@@ -14,6 +14,7 @@ namespace OrleansNotifications.Grains.Json;
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(long?))]
+[JsonSerializable(typeof(long[]))]
 [JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(NotificationDraft))]
 [JsonSerializable(typeof(NotificationPatch))]

@@ -13,7 +13,8 @@ namespace OrleansNotifications.Push.Apns;
 /// <summary>Maps a <see cref="PushMessage"/> to an APNs provider API request (headers and JSON payload).</summary>
 internal static class ApnsRequest
 {
-    // APNs refuses payloads over 4096 bytes (PayloadTooLarge); rawContent gives way, the client can fetch it.
+    // APNs refuses payloads over 4096 bytes (PayloadTooLarge); rawContent gives way first (the client can fetch it), then the
+    // body is shortened.
     private const int MaxPayloadBytes = 4096;
 
     // apns-collapse-id may not exceed 64 bytes (BadCollapseId).
@@ -23,8 +24,14 @@ internal static class ApnsRequest
     {
         var visual = message.Kind == PushMessageKind.Notification ? message.Notification?.Payload.VisualContent : null;
         var payload = Payload(message, visual, includeRawContent: true);
-        if (Encoding.UTF8.GetByteCount(payload.ToJsonString()) > MaxPayloadBytes)
+        if (!Fits(payload))
         {
+            payload = Payload(message, visual, includeRawContent: false);
+        }
+
+        if (visual is not null && !Fits(payload))
+        {
+            visual = PayloadBudget.ShortenBody(visual, shorter => Fits(Payload(message, shorter, includeRawContent: false)));
             payload = Payload(message, visual, includeRawContent: false);
         }
 
@@ -33,7 +40,7 @@ internal static class ApnsRequest
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json"),
+            Content = new StringContent(payload.ToJsonString(PayloadBudget.Json), Encoding.UTF8, "application/json"),
         };
         var headers = request.Headers;
         headers.Authorization = new AuthenticationHeaderValue("bearer", providerToken);
@@ -50,6 +57,8 @@ internal static class ApnsRequest
 
         return request;
     }
+
+    private static bool Fits(JsonObject payload) => Encoding.UTF8.GetByteCount(payload.ToJsonString(PayloadBudget.Json)) <= MaxPayloadBytes;
 
     private static JsonObject Payload(PushMessage message, VisualContent? visual, bool includeRawContent)
     {

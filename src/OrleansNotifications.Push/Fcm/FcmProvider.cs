@@ -48,7 +48,7 @@ public sealed class FcmProvider(HttpClient http, TimeProvider time, IOptions<Pus
             var url = $"{options.Value.Fcm.BaseUrl.AbsoluteUri.TrimEnd('/')}/v1/projects/{Uri.EscapeDataString(account.ProjectId)}/messages:send";
             using var request = new HttpRequestMessage(HttpMethod.Post, url)
             {
-                Content = JsonContent.Create(FcmRequestBody.Create(subscription.PushToken, message, time.GetUtcNow())),
+                Content = JsonContent.Create(FcmRequestBody.Create(subscription.PushToken, message, time.GetUtcNow()), options: PayloadBudget.Json),
             };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
             using var response = await http.SendAsync(request, linked.Token);

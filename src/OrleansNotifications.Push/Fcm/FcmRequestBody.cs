@@ -11,7 +11,7 @@ internal static class FcmRequestBody
     // FCM caps ttl at four weeks and rejects larger values.
     private const long MaxTtlSeconds = 28 * 24 * 3600;
 
-    // FCM refuses payloads over 4096 bytes; rawContent is what gives way (the client can fetch it).
+    // FCM refuses payloads over 4096 bytes; rawContent gives way first (the client can fetch it), then the body is shortened.
     private const int MaxPayloadBytes = 4096;
 
     public static JsonObject Create(string registrationToken, PushMessage message, DateTimeOffset now)
@@ -32,9 +32,14 @@ internal static class FcmRequestBody
 
         var data = Data(message, includeRawContent: true);
         var notification = visual is null ? null : Notification(visual);
-        if (Size(data) + Size(notification) > MaxPayloadBytes)
+        if (!Fits(data, notification))
         {
             data = Data(message, includeRawContent: false);
+        }
+
+        if (visual is not null && !Fits(data, notification))
+        {
+            notification = Notification(PayloadBudget.ShortenBody(visual, shorter => Fits(data, Notification(shorter))));
         }
 
         var body = new JsonObject { ["token"] = registrationToken, ["android"] = android, ["data"] = data };
@@ -82,5 +87,7 @@ internal static class FcmRequestBody
         return notification;
     }
 
-    private static int Size(JsonNode? node) => node is null ? 0 : Encoding.UTF8.GetByteCount(node.ToJsonString());
+    private static bool Fits(JsonObject data, JsonObject? notification) => Size(data) + Size(notification) <= MaxPayloadBytes;
+
+    private static int Size(JsonNode? node) => node is null ? 0 : Encoding.UTF8.GetByteCount(node.ToJsonString(PayloadBudget.Json));
 }

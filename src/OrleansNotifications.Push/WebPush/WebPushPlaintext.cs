@@ -10,29 +10,34 @@ internal static class WebPushPlaintext
 {
     /// <summary>
     /// The change entry, without the notification's <c>rawContent</c> when the whole entry would not fit one 4096-byte
-    /// encrypted body (the client fetches the notification then); null when even that does not fit.
+    /// encrypted body (the client fetches the notification then), and with its body shortened when even that does not fit.
+    /// Null if nothing fits (a notification the API accepts always does).
     /// </summary>
     public static byte[]? Create(PushMessage message)
     {
-        var full = Write(message, message.Notification);
-        if (full.Length <= WebPushEncryption.MaxPlaintextLength)
+        var notification = message.Notification;
+        var plaintext = Write(message, notification);
+        if (!Fits(plaintext) && notification is { Payload.RawContent: not null })
         {
-            return full;
+            notification = notification with { Payload = notification.Payload with { RawContent = null } };
+            plaintext = Write(message, notification);
         }
 
-        if (message.Notification is not { Payload.RawContent: not null } notification)
+        if (!Fits(plaintext) && notification is { Payload.VisualContent: { } visual } withoutRaw)
         {
-            return null;
+            Notification Showing(VisualContent shorter) => withoutRaw with { Payload = withoutRaw.Payload with { VisualContent = shorter } };
+            plaintext = Write(message, Showing(PayloadBudget.ShortenBody(visual, shorter => Fits(Write(message, Showing(shorter))))));
         }
 
-        var trimmed = Write(message, notification with { Payload = notification.Payload with { RawContent = null } });
-        return trimmed.Length <= WebPushEncryption.MaxPlaintextLength ? trimmed : null;
+        return Fits(plaintext) ? plaintext : null;
     }
+
+    private static bool Fits(byte[] plaintext) => plaintext.Length <= WebPushEncryption.MaxPlaintextLength;
 
     private static byte[] Write(PushMessage message, Notification? notification)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = PayloadBudget.Json.Encoder }))
         {
             writer.WriteStartObject();
             writer.WriteString("kind", WireNames.Of(message.ChangeKind));

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.Extensions.Primitives;
 using OrleansNotifications.Grains;
 using OrleansNotifications.Grains.Model;
 using OrleansNotifications.Grains.Storage;
@@ -143,7 +144,7 @@ public static class NotificationsApi
             return Problems.Validation(errors);
         }
 
-        var ifMatch = ParseIfMatch(request.Headers.IfMatch.ToString());
+        var ifMatch = ParseIfMatch(request.Headers.IfMatch);
         var result = await grains.GetGrain<IUserGrain>(user.Key.GrainKey).UpdateAsync(id, new NotificationPatch(read, action), ifMatch);
         return result.Outcome switch
         {
@@ -172,18 +173,22 @@ public static class NotificationsApi
 
     public static string ETagOf(long sequence) => $"\"{sequence.ToString(CultureInfo.InvariantCulture)}\"";
 
-    /// <summary>Null for no If-Match or <c>*</c>; -1 (matches nothing) for anything that is not one of our strong ETags.</summary>
-    private static long? ParseIfMatch(string header)
+    /// <summary>
+    /// The sequences an If-Match header lists (RFC 9110 §13.1.1: it matches when any of them is current). Null for no header or
+    /// <c>*</c>; a tag that is not one of our strong ETags (weak, unquoted, not a number) matches nothing and is left out.
+    /// </summary>
+    private static long[]? ParseIfMatch(StringValues header)
     {
-        if (header.Length == 0 || header == "*")
+        var tags = header.SelectMany(value => (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();
+        if (tags.Count == 0 || tags.Contains("*"))
         {
             return null;
         }
 
-        return header.Length > 2 && header[0] == '"' && header[^1] == '"'
-            && long.TryParse(header.AsSpan(1, header.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)
-            ? sequence
-            : -1;
+        return [.. tags
+            .Where(tag => tag.Length > 2 && tag[0] == '"' && tag[^1] == '"')
+            .Select(tag => long.TryParse(tag.AsSpan(1, tag.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence : -1)
+            .Where(sequence => sequence >= 0)];
     }
 
     private static string EncodeSkipToken(long before) =>

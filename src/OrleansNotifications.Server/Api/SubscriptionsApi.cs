@@ -17,6 +17,7 @@ public static class SubscriptionsApi
     {
         group.MapGet("/subscriptions", List);
         group.MapPost("/subscriptions", Create);
+        group.MapGet("/subscriptions/{id}", Get);
         group.MapDelete("/subscriptions/{id}", Delete);
         return group;
     }
@@ -53,7 +54,8 @@ public static class SubscriptionsApi
             JsonSerializer.SerializeToUtf8Bytes(ToResponse(stored), ServerJsonContext.Default.SubscriptionResponse),
             StatusCodes.Status201Created)
         {
-            Location = $"{user.Path}/subscriptions/{stored.Id}",
+            // Under the route the caller used: a device's user token can read /v1/me/subscriptions/{id}, not the app route.
+            Location = $"{(request.PathBase + request.Path).ToUriComponent()}/{Uri.EscapeDataString(stored.Id)}",
         };
     }
 
@@ -61,6 +63,11 @@ public static class SubscriptionsApi
         TypedResults.Json(
             new SubscriptionList([.. (await store.ListAsync(user.Key, time.GetUtcNow())).Select(ToResponse)]),
             ServerJsonContext.Default.SubscriptionList);
+
+    private static async Task<IResult> Get(CurrentUser user, string id, ISubscriptionStore store, TimeProvider time) =>
+        await store.GetAsync(id, time.GetUtcNow()) is { } subscription && subscription.User == user.Key
+            ? TypedResults.Json(ToResponse(subscription), ServerJsonContext.Default.SubscriptionResponse)
+            : Problems.NotFound("The user has no subscription with that id.");
 
     private static async Task<IResult> Delete(CurrentUser user, string id, ISubscriptionStore store, IGrainFactory grains)
     {

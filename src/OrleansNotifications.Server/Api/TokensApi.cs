@@ -30,7 +30,16 @@ public static class TokensApi
         var mediaType = request.ContentType?.Split(';', 2)[0].Trim();
         if (!string.Equals(mediaType, "application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
-            return OAuthFailure(StatusCodes.Status400BadRequest, "invalid_request", "Send an application/x-www-form-urlencoded body.");
+            // 415 as for every other route (API.md, Errors), in the token endpoint's own error format.
+            return OAuthFailure(request.ContentLength is 0 || (request.ContentLength is null && mediaType is null)
+                    ? StatusCodes.Status400BadRequest
+                    : StatusCodes.Status415UnsupportedMediaType,
+                "invalid_request", "Send an application/x-www-form-urlencoded body.");
+        }
+
+        if (request.ContentLength > JsonBody.MaxBytes)
+        {
+            return JsonBody.TooLarge();
         }
 
         IFormCollection form;
@@ -41,6 +50,12 @@ public static class TokensApi
         catch (Exception exception) when (exception is InvalidDataException or IOException or BadHttpRequestException)
         {
             return OAuthFailure(StatusCodes.Status400BadRequest, "invalid_request", "The form body is malformed or too large.");
+        }
+
+        // RFC 6749 §3.2: "Request and response parameters MUST NOT be included more than once."
+        if (form.FirstOrDefault(field => field.Value.Count > 1) is { Key: { } repeated })
+        {
+            return OAuthFailure(StatusCodes.Status400BadRequest, "invalid_request", $"{repeated} is given more than once.");
         }
 
         var grantType = form["grant_type"].ToString();
@@ -64,7 +79,7 @@ public static class TokensApi
 
         var lifetime = options.Value.AppTokenLifetimeSeconds;
         var (token, _) = tokens.IssueAppToken(app.AppId, app.ClientId, TimeSpan.FromSeconds(lifetime));
-        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        NotCached(request.HttpContext.Response);
         return TypedResults.Json(new TokenResponse(token, "Bearer", lifetime), ServerJsonContext.Default.TokenResponse);
     }
 
@@ -91,6 +106,13 @@ public static class TokensApi
         }
 
         return (form["client_id"].FirstOrDefault(), form["client_secret"].FirstOrDefault());
+    }
+
+    /// <summary>A response that carries a credential must not be stored by any cache (RFC 6749 §5.1).</summary>
+    public static void NotCached(HttpResponse response)
+    {
+        response.Headers.CacheControl = "no-store";
+        response.Headers.Pragma = "no-cache";
     }
 
     private static IResult OAuthFailure(int status, string error, string description)
@@ -121,7 +143,7 @@ public static class TokensApi
         }
 
         var (token, expires) = tokens.IssueUserToken(user.Key, TimeSpan.FromSeconds(seconds));
-        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        NotCached(request.HttpContext.Response);
         return TypedResults.Json(new UserTokenResponse(token, expires), ServerJsonContext.Default.UserTokenResponse,
             statusCode: StatusCodes.Status201Created);
     }

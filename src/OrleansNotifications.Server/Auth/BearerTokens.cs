@@ -15,6 +15,8 @@ namespace OrleansNotifications.Server.Auth;
 /// </summary>
 public sealed class BearerTokens
 {
+    // For not-before only: a token minted on a node whose clock runs a little ahead is still good here. Expiry has no grace:
+    // the token's expiresDateTime, which this service itself told the client, is when it stops working (RFC 7519 §4.1.4).
     public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
 
     // Bounded: an app may mint many user tokens. At ~1.5 KB an entry (the token's text, three claims) this caps the cache
@@ -69,7 +71,7 @@ public sealed class BearerTokens
         return ValidateAsync(token.ToString());
     }
 
-    private bool Unexpired(DateTime expires) => _time.GetUtcNow().UtcDateTime <= expires + ClockSkew;
+    private bool Unexpired(DateTime expires) => _time.GetUtcNow().UtcDateTime < expires;
 
     private async Task<AuthenticateResult> ValidateAsync(string token)
     {

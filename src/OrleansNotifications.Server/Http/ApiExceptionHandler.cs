@@ -14,7 +14,8 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
     {
         var (status, type, title, detail) = exception switch
         {
-            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 413 ? "payload-too-large" : "bad-request", "Bad request.", bad.Message),
+            BadHttpRequestException { StatusCode: 413 } => (413, "payload-too-large", "The body is too large.", $"Request bodies are limited to {JsonBody.MaxBytes} bytes."),
+            BadHttpRequestException bad => (bad.StatusCode, "bad-request", "Bad request.", bad.Message),
             JsonException => (400, "validation", "The request is invalid.", "The body is not valid JSON."),
             StorageUnavailableException or InconsistentStateException =>
                 (503, "storage-unavailable", "Storage is unavailable.", "The change was not stored; retry after the indicated delay."),

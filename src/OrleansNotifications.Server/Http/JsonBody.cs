@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
 
 namespace OrleansNotifications.Server.Http;
 
@@ -12,6 +13,13 @@ namespace OrleansNotifications.Server.Http;
 public static class JsonBody
 {
     public const int MaxBytes = 64 * 1024;
+
+    /// <summary>
+    /// Kestrel's own limit, a backstop above <see cref="MaxBytes"/>: Kestrel counts a chunked body's framing (chunk sizes and
+    /// line ends) against it, so at exactly 64 KiB a chunked body of 65,524–65,536 bytes would be refused. The contract's
+    /// limit on content is enforced here, by counting what is read.
+    /// </summary>
+    public const int TransportLimit = 4 * MaxBytes;
 
     public readonly record struct Result<T>(T? Value, IResult? Error);
 
@@ -50,7 +58,7 @@ public static class JsonBody
             if (!IsJson(request.ContentType))
             {
                 return new(default, Problems.Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type",
-                    "Unsupported media type.", "Send the body as application/json."));
+                    "Unsupported media type.", "Send the body as application/json (UTF-8)."));
             }
 
             var value = JsonSerializer.Deserialize(buffer.AsSpan(0, length), type);
@@ -66,19 +74,21 @@ public static class JsonBody
         }
     }
 
+    /// <summary>application/json or any +json type, in UTF-8 (RFC 8259 §8.1): a body declared in another charset would be misread.</summary>
     public static bool IsJson(string? contentType)
     {
-        if (contentType is null)
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var media) || media.MediaType.Value is not { } type)
         {
             return false;
         }
 
-        var mediaType = contentType.Split(';', 2)[0].Trim();
-        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+        var json = type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+        return json && (media.Charset.Value?.Trim('"') is not { } charset
+            || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
     }
 
-    private static IResult TooLarge() => Problems.Problem(StatusCodes.Status413PayloadTooLarge, "payload-too-large",
+    public static IResult TooLarge() => Problems.Problem(StatusCodes.Status413PayloadTooLarge, "payload-too-large",
         "The body is too large.", $"Request bodies are limited to {MaxBytes} bytes.");
 
     /// <summary><c>$.payload.visualContent.title</c> → <c>payload.visualContent.title</c>.</summary>

@@ -11,18 +11,19 @@ public static class StaticPage
         app.UseFileServer(new FileServerOptions
         {
             RequestPath = path,
-            FileProvider = new PhysicalFileProvider(System.IO.Path.Combine(app.Environment.ContentRootPath, folder)),
-            StaticFileOptions =
-            {
-                OnPrepareResponse = context =>
-                {
-                    var headers = context.Context.Response.Headers;
-                    headers.ContentSecurityPolicy = "default-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'";
-                    headers.XContentTypeOptions = "nosniff";
-                    headers.CacheControl = "no-cache";
-                },
-            },
+            FileProvider = new PhysicalFileProvider(FolderOf(app, folder)),
+            StaticFileOptions = { OnPrepareResponse = context => SameOriginOnly(context.Context.Response) },
         });
         return app;
+    }
+
+    public static string FolderOf(WebApplication app, string folder) => System.IO.Path.Combine(app.Environment.ContentRootPath, folder);
+
+    public static void SameOriginOnly(HttpResponse response)
+    {
+        var headers = response.Headers;
+        headers.ContentSecurityPolicy = "default-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'";
+        headers.XContentTypeOptions = "nosniff";
+        headers.CacheControl = "no-cache";
     }
 }

@@ -18,8 +18,8 @@ public sealed class NotificationHub(IGrainFactory grains, HubChangeRelay relay) 
 {
     public const string Path = "/hubs/notifications";
 
-    /// <summary>Changes per <c>Sync</c> call; <c>hasMore</c> says when to call again from <c>nextSince</c>.</summary>
-    public const int SyncPageSize = 1000;
+    /// <summary>Changes per <c>Sync</c> call, as <c>GET /changes</c> by default; <c>hasMore</c> says when to call again from <c>nextSince</c>.</summary>
+    public const int SyncPageSize = 100;
 
     private IUserGrain User => grains.GetGrain<IUserGrain>(Context.User!.TokenUser().GrainKey);
 
@@ -45,7 +45,7 @@ public sealed class NotificationHub(IGrainFactory grains, HubChangeRelay relay) 
         await User.DisconnectAsync(Context.ConnectionId);
     }
 
-    /// <summary>The changes after <paramref name="since"/> this connection has not received live, as <c>GET /changes</c> returns them.</summary>
+    /// <summary>The changes after <paramref name="since"/>, the same page <c>GET /changes?since=</c> returns.</summary>
     public async Task<HubJson> Sync(long since)
     {
         if (since < 0)
@@ -86,7 +86,7 @@ public sealed class NotificationHub(IGrainFactory grains, HubChangeRelay relay) 
 
     private async Task<HubJson> Update(string id, NotificationPatch patch)
     {
-        var result = await User.UpdateAsync(id ?? "", patch, ifMatchSequence: null);
+        var result = await User.UpdateAsync(id ?? "", patch, ifMatch: null);
         return result.Outcome == UpdateOutcome.NotFound ? throw HubErrors.NotFound(id ?? "") : new HubJson(result.Notification!.Json);
     }
 }

@@ -13,12 +13,15 @@ namespace OrleansNotifications.Server.Hubs;
 /// parameters, no overloads), so such an invocation is parsed again and given <c>null</c>.</item>
 /// <item>A hub error's message starts with its code (<c>not_found: …</c>). SignalR would prefix every
 /// <see cref="HubException"/> message with "An unexpected error occurred invoking '…' on the server. HubException: ", so
-/// that prefix is taken off again on the way out. Other exceptions keep SignalR's generic message.</item>
+/// that prefix is taken off again on the way out. An invocation SignalR cannot bind (no such method, arguments of the wrong
+/// number or types) answers <c>not_found: …</c> or <c>invalid_argument: …</c>. Other exceptions keep SignalR's generic
+/// message.</item>
 /// </list>
 /// </summary>
 internal sealed class NotificationHubProtocol(IHubProtocol json) : IHubProtocol
 {
     private const string HubExceptionMarker = " HubException: ";
+    private const string BindingFailure = "Failed to invoke '";
 
     public string Name => json.Name;
 
@@ -49,11 +52,29 @@ internal sealed class NotificationHubProtocol(IHubProtocol json) : IHubProtocol
     public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => json.GetMessageBytes(WithPlainError(message));
 
     private static HubMessage WithPlainError(HubMessage message) =>
-        message is CompletionMessage { Error: { } error } completion
-        && error.StartsWith("An unexpected error occurred invoking", StringComparison.Ordinal)
-        && error.IndexOf(HubExceptionMarker, StringComparison.Ordinal) is var at and >= 0
-            ? CompletionMessage.WithError(completion.InvocationId!, error[(at + HubExceptionMarker.Length)..])
+        message is CompletionMessage { Error: { } error } completion && PlainError(error) is { } plain
+            ? CompletionMessage.WithError(completion.InvocationId!, plain)
             : message;
+
+    private static string? PlainError(string error)
+    {
+        if (error.StartsWith("An unexpected error occurred invoking", StringComparison.Ordinal)
+            && error.IndexOf(HubExceptionMarker, StringComparison.Ordinal) is var at and >= 0)
+        {
+            return error[(at + HubExceptionMarker.Length)..];
+        }
+
+        // SignalR could not bind the invocation: no such method, or arguments of the wrong number or types.
+        if (error.StartsWith(BindingFailure, StringComparison.Ordinal) && error.IndexOf('\'', BindingFailure.Length) is var end and > 0)
+        {
+            var method = error[BindingFailure.Length..end];
+            return error.Contains("Method does not exist", StringComparison.Ordinal)
+                ? $"not_found: the hub has no method '{method}'."
+                : $"invalid_argument: the arguments do not match the parameters of '{method}'.";
+        }
+
+        return null;
+    }
 
     public bool IsVersionSupported(int version) => json.IsVersionSupported(version);
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -11,7 +10,6 @@ namespace OrleansNotifications.Server.Validation;
 /// <summary>Turns a publish body into a <see cref="NotificationDraft"/>, or says which fields break which rule.</summary>
 public static class NotificationValidator
 {
-    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(30);
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
     private const int MaxContentBytes = 4096;
 
@@ -84,34 +82,32 @@ public static class NotificationValidator
         return platforms;
     }
 
-    private static DateTimeOffset Expiration(string? value, DateTimeOffset now, ValidationErrors errors)
+    /// <summary>The requested expiration (null: the default, applied by the grain at creation), checked against the 30-day limit.</summary>
+    private static DateTimeOffset? Expiration(string? value, DateTimeOffset now, ValidationErrors errors)
     {
-        var latest = now + MaxLifetime;
         if (value is null)
         {
-            return latest;
+            return null;
         }
 
         // An instant needs an offset: "2026-01-01T00:00:00" alone would mean different things on different servers.
-        var hasOffset = value.EndsWith('Z') || value.EndsWith('z') || (value.Length > 6 && value[^6] is '+' or '-' && value[^3] == ':');
-        if (!hasOffset || !DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var expiration))
+        if (!IsoInstant.TryParse(value, out var expiration))
         {
             errors.Add("expirationDateTime", "Must be an ISO-8601 instant with an offset, e.g. 2026-01-01T00:00:00Z.");
-            return default;
+            return null;
         }
 
         if (expiration <= now)
         {
             errors.Add("expirationDateTime", "Must be in the future.");
         }
-        else if (expiration > latest + ClockSkew)
+        else if (expiration > now + NotificationDraft.MaxLifetime + ClockSkew)
         {
             errors.Add("expirationDateTime", "Must be at most 30 days after creation.");
         }
 
-        // Stored with millisecond precision; never beyond the 30-day limit even inside the allowed skew.
-        var ms = Math.Min(expiration.ToUnixTimeMilliseconds(), latest.ToUnixTimeMilliseconds());
-        return DateTimeOffset.FromUnixTimeMilliseconds(ms);
+        // Stored with millisecond precision; the grain caps it at 30 days after creation even inside the allowed skew.
+        return DateTimeOffset.FromUnixTimeMilliseconds(expiration.ToUnixTimeMilliseconds());
     }
 
     private static Payload? Payload(PayloadRequest? payload, ValidationErrors errors)

@@ -8,7 +8,9 @@ public sealed class AdminAppsTests(ServerFixture server) : IClassFixture<ServerF
     [Fact]
     public async Task CreateApp_ReturnsCredentialsOnceAndAVapidKey()
     {
-        var created = await server.Admin().PostJsonAsync("/v1/admin/apps", """{"appId":"shop-1","displayName":"Shop"}""").ExpectAsync(201);
+        var response = await server.Admin().PostJsonAsync("/v1/admin/apps", """{"appId":"shop-1","displayName":"Shop"}""");
+        var created = await response.ExpectAsync(201);
+        Assert.True(response.Headers.CacheControl?.NoStore, "the client secret is shown once and never cached");
         Assert.Equal("shop-1", created.Str("appId"));
         Assert.False(string.IsNullOrEmpty(created.Str("clientId")));
         Assert.True(created.Str("clientSecret").Length >= 32);

@@ -27,6 +27,7 @@ public sealed class AuthTests(ServerFixture server) : IClassFixture<ServerFixtur
         Assert.Equal(3600, body.GetProperty("expires_in").GetInt32());
         Assert.Equal(3, body.Str("access_token").Split('.').Length);
         Assert.True(response.Headers.CacheControl?.NoStore);
+        Assert.Equal("no-cache", response.Headers.Pragma.ToString());
     }
 
     [Fact]
@@ -59,19 +60,43 @@ public sealed class AuthTests(ServerFixture server) : IClassFixture<ServerFixtur
     }
 
     [Fact]
-    public async Task TokenEndpoint_WithMalformedOrOversizedForms_Returns400InvalidRequest()
+    public async Task TokenEndpoint_WithMalformedForms_Returns400InvalidRequest()
     {
-        var multipart = new StringContent("--x\r\n", Encoding.UTF8);
-        multipart.Headers.ContentType = new MediaTypeHeaderValue("multipart/form-data");
+        var app = await server.CreateAppAsync();
         var manyFields = new StringContent(string.Join('&', Enumerable.Repeat("a=", 2000)) + "&grant_type=client_credentials",
             Encoding.UTF8, "application/x-www-form-urlencoded");
         var noGrant = Form(("client_id", "x"), ("client_secret", "y"));
+        var repeated = Form(("grant_type", "client_credentials"), ("client_id", app.ClientId), ("client_secret", app.ClientSecret),
+            ("client_secret", app.ClientSecret));
 
-        foreach (var body in new HttpContent[] { multipart, manyFields, noGrant })
+        foreach (var body in new HttpContent[] { manyFields, noGrant, repeated })
         {
             var error = await server.Anonymous().PostAsync("/v1/oauth2/token", body).ExpectAsync(400);
             Assert.Equal("invalid_request", error.Str("error"));
         }
+    }
+
+    [Fact]
+    public async Task TokenEndpoint_WithAnotherMediaType_Returns415InvalidRequest()
+    {
+        var app = await server.CreateAppAsync();
+        var multipart = new StringContent("--x\r\n", Encoding.UTF8);
+        multipart.Headers.ContentType = new MediaTypeHeaderValue("multipart/form-data");
+        var json = new StringContent($$"""{"grant_type":"client_credentials","client_id":"{{app.ClientId}}","client_secret":"{{app.ClientSecret}}"}""",
+            Encoding.UTF8, "application/json");
+
+        foreach (var body in new HttpContent[] { multipart, json })
+        {
+            var error = await server.Anonymous().PostAsync("/v1/oauth2/token", body).ExpectAsync(415);
+            Assert.Equal("invalid_request", error.Str("error"));
+        }
+    }
+
+    [Fact]
+    public async Task TokenEndpoint_WithAFormOver64KiB_Returns413()
+    {
+        var big = Form(("grant_type", "client_credentials"), ("padding", new string('p', 70_000)));
+        await server.Anonymous().PostAsync("/v1/oauth2/token", big).ExpectProblemAsync(413);
     }
 
     [Fact]
@@ -174,14 +199,15 @@ public sealed class AuthTests(ServerFixture server) : IClassFixture<ServerFixtur
         var device = server.CreateClient().WithBearer(token);
         await device.GetAsync("/v1/me/notifications").ExpectAsync(200);
 
-        server.Clock.Advance(TimeSpan.FromMinutes(2));
+        // One second past its expiresDateTime: no grace (the token was validated and cached above).
+        server.Clock.Advance(TimeSpan.FromSeconds(61));
         try
         {
             await device.GetAsync("/v1/me/notifications").ExpectProblemAsync(401);
         }
         finally
         {
-            server.Clock.Advance(-TimeSpan.FromMinutes(2));
+            server.Clock.Advance(-TimeSpan.FromSeconds(61));
         }
     }
 

@@ -1,3 +1,4 @@
+using OrleansNotifications.Grains.Model;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansNotifications.Runtime.Reminders;
 using OrleansNotifications.Tests.Infrastructure;
@@ -7,6 +8,27 @@ namespace OrleansNotifications.Tests.Api;
 public sealed class ExpiryTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private string InMinutes(int minutes) => $"\"expirationDateTime\":\"{server.Clock.GetUtcNow().AddMinutes(minutes):O}\"";
+
+    [Fact]
+    public void ADraftExpires_ThirtyDaysAfterItsCreation_OrWhenAsked_NeverLater()
+    {
+        var created = new DateTimeOffset(2026, 12, 3, 8, 0, 0, 123, TimeSpan.Zero);
+        NotificationDraft Asking(DateTimeOffset? expiration) =>
+            new(null, null, null, null, Priority.Normal, null, expiration, new Payload("x", null), []);
+
+        Assert.Equal(created.AddDays(30), Asking(null).ExpirationFor(created));
+        Assert.Equal(created.AddDays(2), Asking(created.AddDays(2)).ExpirationFor(created));
+        Assert.Equal(created.AddDays(30), Asking(created.AddDays(30).AddMinutes(4)).ExpirationFor(created));
+    }
+
+    [Fact]
+    public async Task Publish_WithoutExpiration_ExpiresExactlyThirtyDaysAfterCreation()
+    {
+        var app = await server.CreateAppAsync();
+        var published = await app.PublishAsync(TestApp.NewUserId());
+        Assert.Equal(TimeSpan.FromDays(30),
+            published.GetProperty("expirationDateTime").GetDateTimeOffset() - published.GetProperty("createdDateTime").GetDateTimeOffset());
+    }
 
     [Fact]
     public async Task ExpiredNotification_VanishesFromReads_ThenTheReminderRecordsAnExpiredChange()

@@ -34,6 +34,9 @@ public sealed class PublishValidationTests(ServerFixture server) : IClassFixture
             { $$"""{"expirationDateTime":"{{now.AddDays(30).AddMinutes(10):O}}",{{Visual}}}""", "expirationDateTime" },
             { $$"""{"expirationDateTime":"{{now.AddDays(1):yyyy-MM-ddTHH:mm:ss}}",{{Visual}}}""", "expirationDateTime" },
             { $$"""{"expirationDateTime":"tomorrow",{{Visual}}}""", "expirationDateTime" },
+            { $$"""{"expirationDateTime":"{{now.AddDays(1).ToString("MM/dd/yyyy HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture)}}",{{Visual}}}""", "expirationDateTime" },
+            { $$"""{"expirationDateTime":"{{now.AddDays(1).ToString("yyyy-MM-dd HH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)}}",{{Visual}}}""", "expirationDateTime" },
+            { $$"""{"expirationDateTime":"{{now.AddDays(1).ToString("yyyy-MM-ddTHH:mm:ss+1", System.Globalization.CultureInfo.InvariantCulture)}}",{{Visual}}}""", "expirationDateTime" },
             { $$"""{"expirationDateTime":12345,{{Visual}}}""", "expirationDateTime" },
             { $$$"""{"payload":{"rawContent":"{{{new string('é', 2049)}}}"}}""", "payload.rawContent" },
             { """{"payload":{"visualContent":{"body":"no title"}}}""", "payload.visualContent.title" },
@@ -75,6 +78,35 @@ public sealed class PublishValidationTests(ServerFixture server) : IClassFixture
         var created = await app.Client().PostJsonAsync("/v1/users/limits/notifications", body).ExpectAsync(201);
         var stored = DateTimeOffset.Parse(created.Str("expirationDateTime"), System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(stored <= server.Clock.GetUtcNow().AddDays(30), "expiry is capped at 30 days even inside the allowed skew");
+    }
+
+    [Theory]
+    [InlineData("yyyy-MM-ddTHH:mm:ssZ")]
+    [InlineData("yyyy-MM-ddTHH:mm:ss.fffffffZ")]
+    [InlineData("yyyy-MM-ddTHH:mmZ")]
+    [InlineData("yyyy-MM-dd't'HH:mm:ss'z'")]
+    [InlineData("yyyy-MM-ddTHH:mm:sszzz")]
+    [InlineData("yyyy-MM-ddTHH:mm:ss+0000")]
+    [InlineData("yyyy-MM-ddTHH:mm:ss+00")]
+    public async Task Publish_WithAnIsoInstant_InAnyExtendedForm_IsAccepted(string format)
+    {
+        var app = await server.CreateAppAsync();
+        var expires = server.Clock.GetUtcNow().AddDays(1);
+        var body = $$"""{"expirationDateTime":"{{expires.ToString(format, System.Globalization.CultureInfo.InvariantCulture)}}",{{Visual}}}""";
+        var created = await app.Client().PostJsonAsync("/v1/users/iso/notifications", body).ExpectAsync(201);
+        var stored = created.GetProperty("expirationDateTime").GetDateTimeOffset();
+        Assert.InRange(expires - stored, TimeSpan.Zero, TimeSpan.FromMinutes(1)); // to the precision the format carries
+    }
+
+    [Fact]
+    public async Task Publish_InAnotherCharsetThanUtf8_Returns415()
+    {
+        var app = await server.CreateAppAsync();
+        var content = new StringContent("""{"payload":{"rawContent":"x"}}""", System.Text.Encoding.Unicode, "application/json");
+        await app.Client().PostAsync("/v1/users/ct/notifications", content).ExpectProblemAsync(415);
+        var utf8 = new StringContent("""{"payload":{"rawContent":"x"}}""", System.Text.Encoding.UTF8, "application/json");
+        utf8.Headers.ContentType!.CharSet = "\"UTF-8\"";
+        await app.Client().PostAsync("/v1/users/ct/notifications", utf8).ExpectAsync(201);
     }
 
     [Fact]

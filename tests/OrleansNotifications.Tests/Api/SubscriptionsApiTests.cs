@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -40,8 +41,28 @@ public sealed class SubscriptionsApiTests(ServerFixture server) : IClassFixture<
         Assert.Equal(TimeSpan.FromDays(90), expiresAt - createdAt);
         Assert.False(created.TryGetProperty("pushToken", out _), "push tokens are not echoed");
 
+        Assert.True(created.TryGetProperty("deviceId", out _), "deviceId is always there, null when none was sent");
         var list = await app.Client().GetAsync($"/v1/users/{user}/subscriptions").ExpectAsync(200);
         Assert.Equal(created.Str("id"), Assert.Single(list.GetProperty("value").EnumerateArray()).Str("id"));
+        var read = await app.Client().GetAsync(response.Headers.Location).ExpectAsync(200);
+        Assert.Equal(created.GetRawText(), read.GetRawText());
+    }
+
+    [Fact]
+    public async Task Create_ByTheDevice_PointsAtItsOwnRoute_AndOnlyItsUserReadsIt()
+    {
+        var app = await server.CreateAppAsync();
+        var device = await app.UserClientAsync(TestApp.NewUserId());
+        var response = await device.PostJsonAsync("/v1/me/subscriptions", """{"platform":"android","pushToken":"t1"}""");
+        var created = await response.ExpectAsync(201);
+
+        Assert.Equal($"/v1/me/subscriptions/{created.Str("id")}", response.Headers.Location?.OriginalString);
+        Assert.Equal(JsonValueKind.Null, created.GetProperty("deviceId").ValueKind);
+        Assert.Equal(created.Str("id"), (await device.GetAsync(response.Headers.Location).ExpectAsync(200)).Str("id"));
+        var neighbour = await app.UserClientAsync(TestApp.NewUserId());
+        await neighbour.GetAsync(response.Headers.Location).ExpectProblemAsync(404);
+        var otherApp = await server.CreateAppAsync();
+        await otherApp.Client().GetAsync($"/v1/users/someone/subscriptions/{created.Str("id")}").ExpectProblemAsync(404);
     }
 
     [Fact]

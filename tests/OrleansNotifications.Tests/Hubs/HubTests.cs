@@ -185,24 +185,43 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
     }
 
     [Fact]
-    public async Task Sync_ReturnsWhatTheConnectionMissed_AndLeavesWhatItGetsLiveToTheLiveStream()
+    public async Task Sync_ReturnsTheSamePageAsGetChanges_LiveChangesIncluded()
     {
         var app = await server.CreateAppAsync();
         var user = TestApp.NewUserId();
         await app.PublishAsync(user);
         await app.PublishAsync(user);
-        await using var device = await ConnectAsync(await app.UserTokenAsync(user));
+        var token = await app.UserTokenAsync(user);
+        await using var device = await ConnectAsync(token);
         await app.PublishAsync(user);
-
-        var missed = await device.InvokeAsync("Sync", 0);
-        Assert.Equal([1, 2], Sequences(missed.GetProperty("value").EnumerateArray()));
-        Assert.Equal(2, missed.GetProperty("nextSince").GetInt64());
-        Assert.False(missed.GetProperty("hasMore").GetBoolean());
         Assert.Equal(3, (await device.NextChangeAsync()).GetProperty("sequence").GetInt64());
 
-        var nothing = await device.InvokeAsync("Sync", 2);
+        var page = await device.InvokeAsync("Sync", 0);
+        Assert.Equal([1, 2, 3], Sequences(page.GetProperty("value").EnumerateArray()));
+        Assert.Equal(3, page.GetProperty("nextSince").GetInt64());
+        Assert.False(page.GetProperty("hasMore").GetBoolean());
+        var feed = await server.CreateClient().WithBearer(token).GetAsync("/v1/me/changes?since=0").ExpectAsync(200);
+        Assert.Equal(feed.GetRawText(), page.GetRawText());
+
+        var nothing = await device.InvokeAsync("Sync", 3);
         Assert.Equal(0, nothing.GetProperty("value").GetArrayLength());
-        Assert.Equal(2, nothing.GetProperty("nextSince").GetInt64());
+        Assert.Equal(3, nothing.GetProperty("nextSince").GetInt64());
+    }
+
+    [Fact]
+    public async Task Sync_PagesAsGetChangesDoesByDefault()
+    {
+        var app = await server.CreateAppAsync();
+        var user = TestApp.NewUserId();
+        await Task.WhenAll(Enumerable.Range(0, 101).Select(_ => app.PublishAsync(user)));
+        await using var device = await ConnectAsync(await app.UserTokenAsync(user));
+
+        var first = await device.InvokeAsync("Sync", 0);
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), Sequences(first.GetProperty("value").EnumerateArray()));
+        Assert.True(first.GetProperty("hasMore").GetBoolean());
+        var rest = await device.InvokeAsync("Sync", first.GetProperty("nextSince").GetInt64());
+        Assert.Equal([101], Sequences(rest.GetProperty("value").EnumerateArray()));
+        Assert.False(rest.GetProperty("hasMore").GetBoolean());
     }
 
     [Fact]
@@ -217,6 +236,9 @@ public sealed class HubTests(ServerFixture server) : IClassFixture<ServerFixture
         Assert.StartsWith("not_found", (await Assert.ThrowsAsync<OrleansNotifications.Client.HubException>(() => device.InvokeAsync("Delete", "nope"))).Message, StringComparison.Ordinal);
         Assert.StartsWith("invalid_argument", (await Assert.ThrowsAsync<OrleansNotifications.Client.HubException>(() => device.InvokeAsync("SetUserActionState", "x", "asleep"))).Message, StringComparison.Ordinal);
         Assert.StartsWith("invalid_argument", (await Assert.ThrowsAsync<OrleansNotifications.Client.HubException>(() => device.InvokeAsync("Sync", -1))).Message, StringComparison.Ordinal);
+        Assert.StartsWith("invalid_argument", (await Assert.ThrowsAsync<OrleansNotifications.Client.HubException>(() => device.InvokeAsync("Sync", "five"))).Message, StringComparison.Ordinal);
+        Assert.StartsWith("invalid_argument", (await Assert.ThrowsAsync<OrleansNotifications.Client.HubException>(() => device.InvokeAsync("MarkRead", "a", "b"))).Message, StringComparison.Ordinal);
+        Assert.StartsWith("not_found", (await Assert.ThrowsAsync<OrleansNotifications.Client.HubException>(() => device.InvokeAsync("NoSuchMethod"))).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -24,6 +24,26 @@ public sealed class OperatorApiTests(ServerFixture server) : IClassFixture<Serve
         Assert.True((await server.Admin().GetAsync(path.Replace("some-app", app.AppId, StringComparison.Ordinal))).IsSuccessStatusCode);
     }
 
+    [Theory]
+    [InlineData("/dashboard")]
+    [InlineData("/dashboard/")]
+    public async Task Dashboard_AnswersLikeAnOperatorRoute_WithThePageAsTheBodyEitherWay(string path)
+    {
+        foreach (var client in new[] { server.Anonymous(), server.CreateClient().WithBearer("not-the-admin-key") })
+        {
+            var refused = await client.GetAsync(path);
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.StartsWith("Bearer", refused.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+            Assert.Equal("text/html", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("/dashboard/dashboard.js", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var page = await server.Admin().GetAsync(path);
+        Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("/dashboard/dashboard.js", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await server.Anonymous().GetAsync("/dashboard/dashboard.js")).StatusCode);
+    }
+
     [Fact]
     public async Task TheNodesOwnRoutes_AreHiddenFromAnyoneWithoutTheClusterSecret()
     {

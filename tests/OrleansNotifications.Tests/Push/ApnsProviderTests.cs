@@ -112,6 +112,21 @@ public sealed class ApnsProviderTests : IAsyncLifetime
         Assert.Equal(Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(new string('k', 100)))), request.Headers["apns-collapse-id"]);
     }
 
+    [Fact]
+    public async Task TheLargestNotification_LeavesRawContentOut_AndShortensTheBodyToFit()
+    {
+        Assert.Equal(PushOutcome.Delivered, await Send(Provider(), Show(Largest())));
+
+        var request = Assert.Single(_apns.Requests);
+        Assert.Null(request.Body["rawContent"]);
+        var alert = request.Body["aps"]!["alert"]!;
+        Assert.Equal(new string('T', 256), alert["title"]!.GetValue<string>());
+        var body = alert["body"]!.GetValue<string>();
+        Assert.EndsWith("…", body, StringComparison.Ordinal);
+        Assert.StartsWith(body[..^1], LargestBody, StringComparison.Ordinal);
+        Assert.InRange(body.Length, 1000, LargestBody.Length - 1);
+    }
+
     [Theory]
     [InlineData("line\nbreak")]
     [InlineData("ünïcödé")]

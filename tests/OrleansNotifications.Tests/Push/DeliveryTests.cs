@@ -94,6 +94,19 @@ public sealed class DeliveryTests(PushServerFixture server) : IClassFixture<Push
     }
 
     [Fact]
+    public async Task Publish_WithAnEmptyPlatformList_SkipsEveryPushSubscription_ButIsKept()
+    {
+        var (app, user, subs) = await UserWithDevicesAsync("android", "ios");
+        var published = await app.PublishAsync(user, extra: "\"targetPolicy\":{\"platformTypes\":[]}");
+
+        var rows = await DeliveriesAsync(app, user, published.Str("id"));
+        Assert.Equal(["skipped", "skipped"], subs.Values.Select(id => rows[id].Str("status")));
+        Assert.Equal(0, published.GetProperty("targetPolicy").GetProperty("platformTypes").GetArrayLength());
+        await app.Client().GetAsync($"/v1/users/{user}/notifications/{published.Str("id")}").ExpectAsync(200);
+        Assert.Empty(SentTo(Android, subs["android"]));
+    }
+
+    [Fact]
     public async Task TransientFailure_IsRetriedWithBackoff_OnTheDurableReminder()
     {
         var (app, user, subs) = await UserWithDevicesAsync("android");

@@ -13,6 +13,9 @@ public sealed class FakeApns : IAsyncDisposable
 
     public sealed record Request(string Environment, string Protocol, string DeviceToken, IReadOnlyDictionary<string, string> Headers, JsonNode Body);
 
+    /// <summary>APNs refuses a larger payload with 413 PayloadTooLarge.</summary>
+    public const int MaxPayloadBytes = 4096;
+
     public ConcurrentQueue<Request> Requests { get; } = new();
 
     /// <summary>Answers for the next requests (status, reason, Retry-After); then 200.</summary>
@@ -43,7 +46,14 @@ public sealed class FakeApns : IAsyncDisposable
     private async Task<IResult> HandleAsync(HttpContext context, string environment, string deviceToken)
     {
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
-        Requests.Enqueue(new Request(environment, context.Request.Protocol, deviceToken, headers, (await JsonNode.ParseAsync(context.Request.Body))!));
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body);
+        Requests.Enqueue(new Request(environment, context.Request.Protocol, deviceToken, headers, JsonNode.Parse(body.ToArray())!));
+        if (body.Length > MaxPayloadBytes)
+        {
+            return Results.Json(new { reason = "PayloadTooLarge" }, statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+
         if (Delay > TimeSpan.Zero)
         {
             await Task.Delay(Delay, context.RequestAborted);

@@ -35,6 +35,11 @@ public sealed class FakeFcm : IAsyncDisposable
 
     public ConcurrentQueue<JsonNode> Messages { get; } = new();
 
+    public const int MaxPayloadBytes = 4096;
+
+    // Sizes counted as UTF-8, not as \uXXXX escapes.
+    private static readonly System.Text.Json.JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Answers for the next sends (status, body, Retry-After); then 200.</summary>
     public ConcurrentQueue<(int Status, string Body, string? RetryAfter)> Responses { get; } = new();
 
@@ -107,7 +112,16 @@ public sealed class FakeFcm : IAsyncDisposable
         Check(project == ProjectId, $"project {project}");
         Check(context.Request.Headers.Authorization == $"Bearer {AccessToken}", $"authorization {context.Request.Headers.Authorization}");
         Check(context.Request.ContentType?.StartsWith("application/json", StringComparison.Ordinal) == true, $"content type {context.Request.ContentType}");
-        Messages.Enqueue((await JsonNode.ParseAsync(context.Request.Body))!);
+        var message = (await JsonNode.ParseAsync(context.Request.Body))!;
+        Messages.Enqueue(message);
+        // FCM's MESSAGE_TOO_BIG: the payload (data and notification, keys and values) may not exceed 4096 bytes.
+        var payloadBytes = Encoding.UTF8.GetByteCount(message["message"]?["data"]?.ToJsonString(Compact) ?? "")
+            + Encoding.UTF8.GetByteCount(message["message"]?["notification"]?.ToJsonString(Compact) ?? "");
+        if (payloadBytes > MaxPayloadBytes)
+        {
+            return Results.Json(new { error = new { code = 400, message = "Message is too big", status = "INVALID_ARGUMENT" } }, statusCode: 400);
+        }
+
         if (!Responses.TryDequeue(out var next))
         {
             return Results.Json(new { name = $"projects/{ProjectId}/messages/0:1" });

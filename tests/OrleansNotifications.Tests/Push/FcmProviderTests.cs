@@ -54,6 +54,21 @@ public sealed class FcmProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheLargestNotification_LeavesRawContentOut_AndShortensTheBodyToFit()
+    {
+        Assert.Equal(PushOutcome.Delivered, await Send(Provider(_fcm.BaseUrl), Show(Largest())));
+
+        Assert.Empty(_fcm.Problems);
+        var sent = Assert.Single(_fcm.Messages)["message"]!;
+        Assert.Null(sent["data"]!["rawContent"]);
+        Assert.Equal(new string('T', 256), sent["notification"]!["title"]!.GetValue<string>());
+        var body = sent["notification"]!["body"]!.GetValue<string>();
+        Assert.EndsWith("…", body, StringComparison.Ordinal);
+        Assert.StartsWith(body[..^1], LargestBody, StringComparison.Ordinal);
+        Assert.InRange(body.Length, 1000, LargestBody.Length - 1); // written as UTF-8, not as \u escapes, so most of it fits
+    }
+
+    [Fact]
     public async Task NormalPriorityUpdateWithoutVisualContent_IsDataOnly_AndExpiredTtlIsZero()
     {
         var provider = Provider(_fcm.BaseUrl);

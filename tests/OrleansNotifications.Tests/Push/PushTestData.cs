@@ -27,6 +27,13 @@ internal static class PushTestData
         Sequence = 7,
     };
 
+    /// <summary>The largest body the API accepts (4096 UTF-8 bytes at most), in three-byte characters: 1,365 of them.</summary>
+    public static readonly string LargestBody = new('語', 1365);
+
+    /// <summary>The largest notification the API accepts: a 256-character title, <see cref="LargestBody"/>, a 4096-byte rawContent.</summary>
+    public static Notification Largest() =>
+        Notification(Priority.High, new VisualContent(new string('T', 256), LargestBody), rawContent: new string('x', 4096));
+
     public static PushMessage Show(Notification notification, ChangeKind change = ChangeKind.Created) =>
         new(PushMessageKind.Notification, change, notification.Id, notification.Sequence, notification, notification.AppNotificationId, notification.Priority, notification.ExpirationDateTime);
 

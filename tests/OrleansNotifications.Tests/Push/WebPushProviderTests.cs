@@ -78,6 +78,27 @@ public sealed class WebPushProviderTests(FakePushService service) : IClassFixtur
     }
 
     [Fact]
+    public async Task Send_TheLargestNotification_LeavesRawContentOut_AndShortensTheBodyToFit()
+    {
+        var endpoint = service.Endpoint(201);
+        var largest = Notification(new string('x', 4096)) with
+        {
+            Payload = new Payload(new string('x', 4096), new VisualContent(new string('T', 256), PushTestData.LargestBody)),
+        };
+
+        var outcome = await Provider().SendAsync(_browser.For(endpoint), Message(largest, null, Priority.Normal), _credentials, CancellationToken.None);
+
+        Assert.Equal(PushOutcome.Delivered, outcome);
+        var payload = JsonDocument.Parse(_browser.Decrypt(service.Received(endpoint).Body)).RootElement.GetProperty("notification").GetProperty("payload");
+        Assert.False(payload.TryGetProperty("rawContent", out _));
+        Assert.Equal(new string('T', 256), payload.GetProperty("visualContent").GetProperty("title").GetString());
+        var body = payload.GetProperty("visualContent").GetProperty("body").GetString()!;
+        Assert.EndsWith("…", body, StringComparison.Ordinal);
+        Assert.StartsWith(body[..^1], PushTestData.LargestBody, StringComparison.Ordinal);
+        Assert.InRange(body.Length, 1000, PushTestData.LargestBody.Length - 1);
+    }
+
+    [Fact]
     public async Task Send_AStateSync_CarriesTheEntryWithoutNotification()
     {
         var endpoint = service.Endpoint(201);

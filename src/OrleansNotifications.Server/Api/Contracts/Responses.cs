@@ -18,7 +18,12 @@ public sealed record UserTokenResponse(string Token, DateTimeOffset ExpiresDateT
 public sealed record AppCreatedResponse(string AppId, string? DisplayName, string ClientId, string ClientSecret, string VapidPublicKey);
 
 public sealed record SubscriptionResponse(
-    string Id, string Platform, string? DeviceId, DateTimeOffset CreatedDateTime, DateTimeOffset ExpirationDateTime, string Status);
+    string Id,
+    string Platform,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? DeviceId, // API.md lists it: null when none was sent
+    DateTimeOffset CreatedDateTime,
+    DateTimeOffset ExpirationDateTime,
+    string Status);
 
 public sealed record SubscriptionList(IReadOnlyList<SubscriptionResponse> Value);
 
