@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Net.Http.Headers;
 
 namespace OrleansNotifications.Server.Http;
 
@@ -74,18 +73,39 @@ public static class JsonBody
         }
     }
 
-    /// <summary>application/json or any +json type, in UTF-8 (RFC 8259 §8.1): a body declared in another charset would be misread.</summary>
+    /// <summary>
+    /// application/json or any +json type, in UTF-8 (RFC 8259 §8.1): a body declared in another charset would be misread.
+    /// Read in place, as every publish asks it.
+    /// </summary>
     public static bool IsJson(string? contentType)
     {
-        if (!MediaTypeHeaderValue.TryParse(contentType, out var media) || media.MediaType.Value is not { } type)
+        if (contentType is null)
         {
             return false;
         }
 
-        var json = type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
-        return json && (media.Charset.Value?.Trim('"') is not { } charset
-            || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
+        var rest = contentType.AsSpan();
+        var end = rest.IndexOf(';');
+        var type = (end < 0 ? rest : rest[..end]).Trim();
+        if (!type.Equals("application/json", StringComparison.OrdinalIgnoreCase) && !type.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        while (end >= 0)
+        {
+            rest = rest[(end + 1)..];
+            end = rest.IndexOf(';');
+            var parameter = end < 0 ? rest : rest[..end];
+            var equals = parameter.IndexOf('=');
+            if (equals > 0 && parameter[..equals].Trim().Equals("charset", StringComparison.OrdinalIgnoreCase))
+            {
+                var charset = parameter[(equals + 1)..].Trim().Trim('"');
+                return charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        return true;
     }
 
     public static IResult TooLarge() => Problems.Problem(StatusCodes.Status413PayloadTooLarge, "payload-too-large",
