@@ -32,7 +32,7 @@ public interface IUserGrain : IGrainWithStringKey
 
     /// <summary>
     /// Registers a live connection: from now on every change of the user is relayed to it. Returns the sequence it
-    /// registered at; changes up to there are the connection's to fetch with <see cref="SyncAsync"/>.
+    /// registered at: the connection's live changes follow it without a gap; earlier ones it fetches with <see cref="SyncAsync"/>.
     /// </summary>
     Task<long> ConnectAsync(LiveConnection connection);
 

@@ -40,8 +40,8 @@ public sealed class UserGrain(
     // makes sure), and a failed commit deactivates it.
     private HashSet<int>? _appNotificationIds;
 
-    // Each live connection with the sequence at which it registered: every later change is relayed to it, so Sync serves
-    // it only changes up to that point and the two never overlap.
+    // Each live connection with the sequence at which it registered: every later change is relayed to it (the hub's
+    // outbox checks that its first live change follows that sequence, so a gap is never silent).
     private readonly Dictionary<string, (LiveConnection Connection, long RegisteredAt)> _connections = new(StringComparer.Ordinal);
 
     // The user's push subscriptions, read when first needed and again after SubscriptionsChangedAsync.

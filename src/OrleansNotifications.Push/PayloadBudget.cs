@@ -12,8 +12,9 @@ namespace OrleansNotifications.Push;
 internal static class PayloadBudget
 {
     /// <summary>
-    /// Compact JSON for provider payloads: characters outside ASCII are written as UTF-8, not as <c>\uXXXX</c> escapes that
-    /// would triple their size against the limit. The payloads go to JSON parsers, never into HTML.
+    /// Compact JSON for provider payloads: characters of the Basic Multilingual Plane are written as UTF-8, not as
+    /// <c>\uXXXX</c> escapes that would triple their size against the limit (characters beyond it, most emoji, are still
+    /// escaped by this encoder; the budget measures what is really sent). The payloads go to JSON parsers, never into HTML.
     /// </summary>
     public static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

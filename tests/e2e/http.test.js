@@ -59,7 +59,8 @@ test("a chunked body one byte over 64 KiB is 413 problem details, as with Conten
     assert.equal(response.body.title, "The body is too large.");
   }
   // Far past the limit, while the client is still sending: the same answer.
-  const huge = await postChunked(`/v1/users/${newUserId()}/notifications`, bodyOf(400_000), 16_384);
+  // (under Kestrel's own 256 KiB backstop, which would reset the connection while the client still sends)
+  const huge = await postChunked(`/v1/users/${newUserId()}/notifications`, bodyOf(200_000), 16_384);
   assert.equal(huge.status, 413);
   assert.equal(huge.body.title, "The body is too large.");
 });

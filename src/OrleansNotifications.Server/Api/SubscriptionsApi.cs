@@ -55,7 +55,7 @@ public static class SubscriptionsApi
             StatusCodes.Status201Created)
         {
             // Under the route the caller used: a device's user token can read /v1/me/subscriptions/{id}, not the app route.
-            Location = $"{(request.PathBase + request.Path).ToUriComponent()}/{Uri.EscapeDataString(stored.Id)}",
+            Location = $"{(request.PathBase + request.Path).ToUriComponent().TrimEnd('/')}/{Uri.EscapeDataString(stored.Id)}",
         };
     }
 

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using OrleansNotifications.Grains.Apps;
 using OrleansNotifications.Server.Api.Contracts;
@@ -43,13 +45,25 @@ public static class TokensApi
         }
 
         IFormCollection form;
+        var buffer = ArrayPool<byte>.Shared.Rent(JsonBody.MaxBytes + 1);
         try
         {
-            form = await request.ReadFormAsync();
+            // Counted as every other body is (a chunked one too), then parsed with the framework's own form reader.
+            var length = await JsonBody.ReadContentAsync(request, buffer);
+            if (length < 0)
+            {
+                return JsonBody.TooLarge();
+            }
+
+            form = new FormCollection(await new FormReader(Encoding.UTF8.GetString(buffer, 0, length)).ReadFormAsync());
         }
         catch (Exception exception) when (exception is InvalidDataException or IOException or BadHttpRequestException)
         {
-            return OAuthFailure(StatusCodes.Status400BadRequest, "invalid_request", "The form body is malformed or too large.");
+            return OAuthFailure(StatusCodes.Status400BadRequest, "invalid_request", "The form body is malformed.");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         // RFC 6749 §3.2: "Request and response parameters MUST NOT be included more than once."

@@ -22,7 +22,8 @@ public sealed class TokenService(TokenSigningKey signingKey, TimeProvider time)
     private (string, DateTimeOffset) Issue(TimeSpan lifetime, params Claim[] claims)
     {
         var now = time.GetUtcNow();
-        var expires = DateTimeOffset.FromUnixTimeSeconds((now + lifetime).ToUnixTimeSeconds());
+        // exp is whole seconds: rounded up, so a token never stops working before now + lifetime (expires_in).
+        var expires = DateTimeOffset.FromUnixTimeSeconds((now + lifetime + TimeSpan.FromTicks(TimeSpan.TicksPerSecond - 1)).ToUnixTimeSeconds());
         var token = Handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,

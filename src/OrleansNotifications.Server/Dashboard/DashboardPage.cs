@@ -21,8 +21,10 @@ public static class DashboardPage
         app.Use(async (context, next) =>
         {
             var request = context.Request;
+            // Case-insensitive, as the static files under it are matched.
             if (!(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-                || request.Path.Value is not (Path or Path + "/" or Path + "/index.html"))
+                || !request.Path.StartsWithSegments(Path, StringComparison.OrdinalIgnoreCase, out var rest)
+                || !(rest.Value is null or "" or "/" || string.Equals(rest.Value, "/index.html", StringComparison.OrdinalIgnoreCase)))
             {
                 await next(context);
                 return;

@@ -35,18 +35,10 @@ public static class JsonBody
         {
             // Read first, then judge: whether a body exists is known for sure only by reading it (HTTP/2 may send one
             // without Content-Length), and an empty body is "no body" whatever the headers say.
-            var length = 0;
-            if (request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true)
+            var length = await ReadContentAsync(request, buffer);
+            if (length < 0)
             {
-                int read;
-                while ((read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBytes + 1 - length))) > 0)
-                {
-                    length += read;
-                    if (length > MaxBytes)
-                    {
-                        return new(default, TooLarge());
-                    }
-                }
+                return new(default, TooLarge());
             }
 
             if (length == 0)
@@ -71,6 +63,29 @@ public static class JsonBody
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Reads the body into <paramref name="buffer"/> (at least <see cref="MaxBytes"/> + 1 long), counting its content whether
+    /// it comes with Content-Length or chunked: its length, 0 for none, -1 when it is over <see cref="MaxBytes"/>.
+    /// </summary>
+    public static async Task<int> ReadContentAsync(HttpRequest request, byte[] buffer)
+    {
+        var length = 0;
+        if (request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true)
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBytes + 1 - length))) > 0)
+            {
+                length += read;
+                if (length > MaxBytes)
+                {
+                    return -1;
+                }
+            }
+        }
+
+        return length;
     }
 
     /// <summary>

@@ -22,6 +22,7 @@ internal sealed class NotificationHubProtocol(IHubProtocol json) : IHubProtocol
 {
     private const string HubExceptionMarker = " HubException: ";
     private const string BindingFailure = "Failed to invoke '";
+    private const string BindingFailureEnd = "' due to an error on the server.";
 
     public string Name => json.Name;
 
@@ -65,7 +66,7 @@ internal sealed class NotificationHubProtocol(IHubProtocol json) : IHubProtocol
         }
 
         // SignalR could not bind the invocation: no such method, or arguments of the wrong number or types.
-        if (error.StartsWith(BindingFailure, StringComparison.Ordinal) && error.IndexOf('\'', BindingFailure.Length) is var end and > 0)
+        if (error.StartsWith(BindingFailure, StringComparison.Ordinal) && error.IndexOf(BindingFailureEnd, BindingFailure.Length, StringComparison.Ordinal) is var end and > 0)
         {
             var method = error[BindingFailure.Length..end];
             return error.Contains("Method does not exist", StringComparison.Ordinal)

@@ -62,8 +62,8 @@ async function loadOlder() {
   render();
 }
 
-// Everything after lastSequence that this connection was not sent live. The hub keeps the two apart, so together they hold
-// each change once; a cursor older than the retained feed means: read the history again.
+// Everything after lastSequence, as GET /changes reads it. A change may come both live and here: apply() keeps only what is
+// newer than what is held. A cursor older than the retained feed means: read the history again.
 async function catchUp() {
   for (;;) {
     let page;

@@ -29,7 +29,7 @@ public static partial class IsoInstant
             DateTimeStyles.None, out instant);
     }
 
-    [GeneratedRegex(@"^(?<date>\d{4}-\d{2}-\d{2})[Tt](?<h>\d{2}):(?<m>\d{2})(?::(?<s>\d{2})(?:\.(?<fraction>\d{1,9}))?)?(?<zone>[Zz]|(?<sign>[+-])(?<oh>\d{2})(?::?(?<om>\d{2}))?)$",
+    [GeneratedRegex(@"^(?<date>[0-9]{4}-[0-9]{2}-[0-9]{2})[Tt](?<h>[0-9]{2}):(?<m>[0-9]{2})(?::(?<s>[0-9]{2})(?:\.(?<fraction>[0-9]{1,9}))?)?(?<zone>[Zz]|(?<sign>[+-])(?<oh>[0-9]{2})(?::?(?<om>[0-9]{2}))?)\z",
         RegexOptions.CultureInvariant)]
     private static partial Regex Shape();
 }

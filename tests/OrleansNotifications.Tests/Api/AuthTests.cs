@@ -93,10 +93,16 @@ public sealed class AuthTests(ServerFixture server) : IClassFixture<ServerFixtur
     }
 
     [Fact]
-    public async Task TokenEndpoint_WithAFormOver64KiB_Returns413()
+    public async Task TokenEndpoint_WithAFormOver64KiB_Returns413_ChunkedOrNot()
     {
         var big = Form(("grant_type", "client_credentials"), ("padding", new string('p', 70_000)));
         await server.Anonymous().PostAsync("/v1/oauth2/token", big).ExpectProblemAsync(413);
+
+        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes("grant_type=client_credentials&padding=" + new string('p', 70_000))));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
+        var chunked = new HttpRequestMessage(HttpMethod.Post, "/v1/oauth2/token") { Content = content };
+        chunked.Headers.TransferEncodingChunked = true;
+        await server.Anonymous().SendAsync(chunked).ExpectProblemAsync(413);
     }
 
     [Fact]

@@ -22,15 +22,6 @@ public sealed class ExpiryTests(ServerFixture server) : IClassFixture<ServerFixt
     }
 
     [Fact]
-    public async Task Publish_WithoutExpiration_ExpiresExactlyThirtyDaysAfterCreation()
-    {
-        var app = await server.CreateAppAsync();
-        var published = await app.PublishAsync(TestApp.NewUserId());
-        Assert.Equal(TimeSpan.FromDays(30),
-            published.GetProperty("expirationDateTime").GetDateTimeOffset() - published.GetProperty("createdDateTime").GetDateTimeOffset());
-    }
-
-    [Fact]
     public async Task ExpiredNotification_VanishesFromReads_ThenTheReminderRecordsAnExpiredChange()
     {
         var app = await server.CreateAppAsync();

@@ -27,6 +27,7 @@ public sealed class OperatorApiTests(ServerFixture server) : IClassFixture<Serve
     [Theory]
     [InlineData("/dashboard")]
     [InlineData("/dashboard/")]
+    [InlineData("/Dashboard/index.html")]
     public async Task Dashboard_AnswersLikeAnOperatorRoute_WithThePageAsTheBodyEitherWay(string path)
     {
         foreach (var client in new[] { server.Anonymous(), server.CreateClient().WithBearer("not-the-admin-key") })

@@ -22,7 +22,8 @@ public sealed class PayloadBudgetTests
     {
         var visual = new VisualContent("Title", "a😀😀😀");
 
-        var shortened = PayloadBudget.ShortenBody(visual, v => v.Body!.Length <= 4);
+        // At 5, a cut without the check would keep "a😀" and half of the next pair.
+        var shortened = PayloadBudget.ShortenBody(visual, v => v.Body!.Length <= 5);
 
         Assert.Equal("a😀…", shortened.Body);
         Assert.All(shortened.Body!.EnumerateRunes(), rune => Assert.NotEqual(Rune.ReplacementChar, rune));
