@@ -39,7 +39,6 @@ public static class ChangesApi
             return gone;
         }
 
-        var nextSince = page.Changes.Count > 0 ? page.Changes[^1].Sequence : cursor;
-        return new RawJsonResult(FeedJson.ChangePage(page.Changes, nextSince, page.HasMore));
+        return new RawJsonResult(FeedJson.ChangePage(page, cursor));
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using OrleansNotifications.Grains.Json;
 using OrleansNotifications.Grains.Model;
+using OrleansNotifications.Grains.Storage;
 
 namespace OrleansNotifications.Server.Http;
 
@@ -26,7 +27,14 @@ public static class FeedJson
         writer.WriteEndObject();
     });
 
-    public static byte[] ChangePage(IReadOnlyList<ChangeRecord> changes, long nextSince, bool hasMore) => Write(writer =>
+    /// <summary>
+    /// A page of the change feed read after <paramref name="since"/>, as <c>GET /changes</c> and the hub's <c>Sync</c> both
+    /// answer it: <c>nextSince</c> is the last entry's sequence, or the cursor itself when the page is empty.
+    /// </summary>
+    public static byte[] ChangePage(ChangeFeedPage page, long since) =>
+        ChangePage(page.Changes, page.Changes.Count > 0 ? page.Changes[^1].Sequence : since, page.HasMore);
+
+    private static byte[] ChangePage(IReadOnlyList<ChangeRecord> changes, long nextSince, bool hasMore) => Write(writer =>
     {
         writer.WriteStartObject();
         writer.WriteStartArray("value");

@@ -60,8 +60,7 @@ public sealed class NotificationHub(IGrainFactory grains, HubChangeRelay relay) 
                 $"cursor_expired: changes after {since} are no longer kept; re-read the notifications (the user is at sequence {page.CurrentSequence}).");
         }
 
-        var nextSince = page.Changes.Count > 0 ? page.Changes[^1].Sequence : since;
-        return new HubJson(FeedJson.ChangePage(page.Changes, nextSince, page.HasMore));
+        return new HubJson(FeedJson.ChangePage(page, since));
     }
 
     public Task<HubJson> MarkRead(string id) => Update(id, new NotificationPatch(ReadState.Read, null));
