@@ -123,8 +123,7 @@ public sealed class UserGrain(
         changes.Record(kind, notification, now, stored);
         foreach (var subscription in await ActiveSubscriptionsAsync(now))
         {
-            // No list selects every platform; an empty one selects none (history and live connections only).
-            var selected = draft.TargetPolicy?.PlatformTypes is not { } platforms || platforms.Contains(subscription.Platform);
+            var selected = Selects(draft.TargetPolicy, subscription.Platform);
             changes.Deliveries.Add(NewDelivery(subscription, PushMessageKind.Notification, notification.Id, sequence, kind,
                 expiration, selected ? DeliveryStatus.Pending : DeliveryStatus.Skipped, now));
         }
@@ -240,12 +239,18 @@ public sealed class UserGrain(
         }
 
         var sequence = changes.Changes[^1].Sequence;
-        foreach (var subscription in (await ActiveSubscriptionsAsync(now)).Where(s => s.Platform is PlatformType.Android or PlatformType.Ios))
+        // Only devices the notification was meant for: one that was never sent it has nothing to clear.
+        foreach (var subscription in (await ActiveSubscriptionsAsync(now))
+                     .Where(s => s.Platform is PlatformType.Android or PlatformType.Ios && Selects(before.TargetPolicy, s.Platform)))
         {
             changes.Deliveries.Add(NewDelivery(subscription, PushMessageKind.StateSync, before.Id, sequence,
                 after is null ? ChangeKind.Deleted : ChangeKind.Updated, before.ExpirationDateTime, DeliveryStatus.Pending, now));
         }
     }
+
+    /// <summary>No platform list selects every platform; an empty one selects none (history and live connections only).</summary>
+    private static bool Selects(TargetPolicy? policy, PlatformType platform) =>
+        policy?.PlatformTypes is not { } platforms || platforms.Contains(platform);
 
     private static Delivery NewDelivery(Subscription subscription, PushMessageKind kind, string notificationId, long sequence,
         ChangeKind change, DateTimeOffset expiresAt, DeliveryStatus status, DateTimeOffset now) =>

@@ -209,6 +209,25 @@ public sealed class DeliveryTests(PushServerFixture server) : IClassFixture<Push
     }
 
     [Fact]
+    public async Task StateSync_GoesOnlyToThePlatformsTheNotificationWasFor()
+    {
+        var (app, user, subs) = await UserWithDevicesAsync("android", "ios");
+        var id = (await app.PublishAsync(user, extra: "\"targetPolicy\":{\"platformTypes\":[\"android\"]}")).Str("id");
+        await WaitForStatusAsync(app, user, id, subs["android"], "delivered", 1);
+
+        await app.Client().PatchJsonAsync($"/v1/users/{user}/notifications/{id}", """{"readState":"read"}""").ExpectAsync(200);
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); SentTo(Android, subs["android"]).Count < 2 && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal([PushMessageKind.Notification, PushMessageKind.StateSync], SentTo(Android, subs["android"]).Select(m => m.Kind));
+        var rows = await DeliveriesAsync(app, user, id);
+        Assert.Equal("skipped", rows[subs["ios"]].Str("status"));
+        Assert.Empty(SentTo(server.Providers[PlatformType.Ios], subs["ios"]));
+    }
+
+    [Fact]
     public async Task ReadAndDelete_SendSilentStateSyncToAndroidAndIos_NotToWebPush()
     {
         var (app, user, subs) = await UserWithDevicesAsync("android", "ios", "webpush");
