@@ -61,7 +61,7 @@ public static class AdminAppsApi
             return Problems.Problem(StatusCodes.Status409Conflict, "app-exists", "The app already exists.", $"An app with id '{app.AppId}' exists.");
         }
 
-        TokensApi.NotCached(request.HttpContext.Response); // the client secret, shown once
+        Credentials.NotCached(request.HttpContext.Response); // the client secret, shown once
         return TypedResults.Json(
             new AppCreatedResponse(app.AppId, app.DisplayName, app.ClientId, secret, vapidPublicKey),
             ServerJsonContext.Default.AppCreatedResponse,

@@ -185,10 +185,17 @@ public static class NotificationsApi
             return null;
         }
 
-        return [.. tags
-            .Where(tag => tag.Length > 2 && tag[0] == '"' && tag[^1] == '"')
-            .Select(tag => long.TryParse(tag.AsSpan(1, tag.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence : -1)
-            .Where(sequence => sequence >= 0)];
+        var sequences = new List<long>(tags.Count);
+        foreach (var tag in tags)
+        {
+            if (tag.Length > 2 && tag[0] == '"' && tag[^1] == '"'
+                && long.TryParse(tag.AsSpan(1, tag.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+            {
+                sequences.Add(sequence);
+            }
+        }
+
+        return [.. sequences];
     }
 
     private static string EncodeSkipToken(long before) =>

@@ -39,11 +39,6 @@ public static class TokensApi
                 "invalid_request", "Send an application/x-www-form-urlencoded body.");
         }
 
-        if (request.ContentLength > JsonBody.MaxBytes)
-        {
-            return JsonBody.TooLarge();
-        }
-
         IFormCollection form;
         var buffer = ArrayPool<byte>.Shared.Rent(JsonBody.MaxBytes + 1);
         try
@@ -93,7 +88,7 @@ public static class TokensApi
 
         var lifetime = options.Value.AppTokenLifetimeSeconds;
         var (token, _) = tokens.IssueAppToken(app.AppId, app.ClientId, TimeSpan.FromSeconds(lifetime));
-        NotCached(request.HttpContext.Response);
+        Credentials.NotCached(request.HttpContext.Response);
         return TypedResults.Json(new TokenResponse(token, "Bearer", lifetime), ServerJsonContext.Default.TokenResponse);
     }
 
@@ -120,13 +115,6 @@ public static class TokensApi
         }
 
         return (form["client_id"].FirstOrDefault(), form["client_secret"].FirstOrDefault());
-    }
-
-    /// <summary>A response that carries a credential must not be stored by any cache (RFC 6749 §5.1).</summary>
-    public static void NotCached(HttpResponse response)
-    {
-        response.Headers.CacheControl = "no-store";
-        response.Headers.Pragma = "no-cache";
     }
 
     private static IResult OAuthFailure(int status, string error, string description)
@@ -157,7 +145,7 @@ public static class TokensApi
         }
 
         var (token, expires) = tokens.IssueUserToken(user.Key, TimeSpan.FromSeconds(seconds));
-        NotCached(request.HttpContext.Response);
+        Credentials.NotCached(request.HttpContext.Response);
         return TypedResults.Json(new UserTokenResponse(token, expires), ServerJsonContext.Default.UserTokenResponse,
             statusCode: StatusCodes.Status201Created);
     }

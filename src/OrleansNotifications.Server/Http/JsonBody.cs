@@ -25,11 +25,6 @@ public static class JsonBody
     /// <summary>Reads the body; when <paramref name="optional"/> and the request has no body, returns <paramref name="empty"/>.</summary>
     public static async Task<Result<T>> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, bool optional = false, T? empty = default)
     {
-        if (request.ContentLength > MaxBytes)
-        {
-            return new(default, TooLarge());
-        }
-
         var buffer = ArrayPool<byte>.Shared.Rent(MaxBytes + 1);
         try
         {
@@ -71,6 +66,11 @@ public static class JsonBody
     /// </summary>
     public static async Task<int> ReadContentAsync(HttpRequest request, byte[] buffer)
     {
+        if (request.ContentLength > MaxBytes)
+        {
+            return -1; // refused unread
+        }
+
         var length = 0;
         if (request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true)
         {
