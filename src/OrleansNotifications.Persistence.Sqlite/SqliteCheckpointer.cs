@@ -6,7 +6,7 @@ namespace OrleansNotifications.Persistence.Sqlite;
 
 /// <summary>
 /// Copies the WAL back into the database file on a thread of its own, so the group-commit writer almost never does it.
-/// With users at random a publish dirties pages of per-user indexes all over the file (five before schema 4, two since),
+/// With users at random a publish dirties pages of per-user indexes all over the file (five before schema 4, two in schema 4, one since 5),
 /// and SQLite's own auto-checkpoint copied them back on the writer thread every 1,000 frames while every request waited
 /// behind it (docs/BENCHMARKS.md: 18% more publishes per second flat out, and 5,000/s sustained where it was not, once
 /// this thread does the copying).

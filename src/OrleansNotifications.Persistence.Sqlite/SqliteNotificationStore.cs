@@ -11,7 +11,18 @@ namespace OrleansNotifications.Persistence.Sqlite;
 public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWriteQueue writer) : INotificationStore
 {
     private const string UserFilter = "app_id = @app AND user_id = @user";
-    private const string RowColumns = "resource, content_hash, published_sequence";
+    private const string RowColumns = "n.resource, n.content_hash, n.published_sequence";
+
+    /// <summary>
+    /// The user's notifications, reached through the changes that published them: <c>changes</c> is the only index keyed by
+    /// user, because each such index costs every publish a random page (Scripts/005). CROSS JOIN makes SQLite walk the user's
+    /// changes and look each notification up by id, never the other way round. Pruning keeps every change this joins to.
+    /// </summary>
+    private const string UserNotifications = """
+        changes c CROSS JOIN notifications n
+            ON n.id = c.notification_id AND n.app_id = c.app_id AND n.user_id = c.user_id AND n.published_sequence = c.sequence
+        WHERE c.app_id = @app AND c.user_id = @user
+        """;
 
     public Task<UserHead> ReadUserAsync(UserKey user) => database.ReadAsync(session =>
     {
@@ -24,44 +35,44 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
 
     public Task<IReadOnlyList<string>> ListAppNotificationIdsAsync(UserKey user) =>
         database.ReadAsync<IReadOnlyList<string>>(session =>
-            session.Command($"SELECT app_notification_id FROM notifications WHERE {UserFilter} AND app_notification_id IS NOT NULL")
+            session.Command($"SELECT n.app_notification_id FROM {UserNotifications} AND n.app_notification_id IS NOT NULL")
                 .ForUser(user).ReadAll(reader => reader.GetString(0)));
 
     public Task<StoredNotification?> FindByAppNotificationIdAsync(UserKey user, string appNotificationId) =>
         database.ReadAsync(session => ReadRows(
-            session.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND app_notification_id = @anid ORDER BY published_sequence DESC LIMIT 1")
+            session.Command($"SELECT {RowColumns} FROM {UserNotifications} AND n.app_notification_id = @anid ORDER BY c.sequence DESC LIMIT 1")
                 .ForUser(user).With("@anid", appNotificationId)).FirstOrDefault());
 
     public Task<StoredNotification?> GetAsync(UserKey user, string id, DateTimeOffset now) =>
         database.ReadAsync(session => ReadRows(
-            session.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND id = @id AND expires_ms > @now")
+            session.Command($"SELECT {RowColumns} FROM notifications n WHERE {UserFilter} AND id = @id AND expires_ms > @now")
                 .ForUser(user).With("@id", id).With("@now", now.ToUnixMs())).FirstOrDefault());
 
     public Task<IReadOnlyList<StoredNotification>> ListGroupAsync(UserKey user, string groupName, DateTimeOffset now) =>
         database.ReadAsync<IReadOnlyList<StoredNotification>>(session => ReadRows(
-            session.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND group_name = @group AND expires_ms > @now")
+            session.Command($"SELECT {RowColumns} FROM {UserNotifications} AND n.group_name = @group AND n.expires_ms > @now")
                 .ForUser(user).With("@group", groupName).With("@now", now.ToUnixMs())));
 
     public Task<IReadOnlyList<StoredNotification>> ListUnreadAsync(UserKey user, string? groupName, DateTimeOffset now) =>
         database.ReadAsync<IReadOnlyList<StoredNotification>>(session => ReadRows(
-            session.Command($"SELECT {RowColumns} FROM notifications WHERE {UserFilter} AND read_state = @unread AND expires_ms > @now" +
-                    (groupName is null ? "" : " AND group_name = @group") + " ORDER BY published_sequence")
+            session.Command($"SELECT {RowColumns} FROM {UserNotifications} AND n.read_state = @unread AND n.expires_ms > @now" +
+                    (groupName is null ? "" : " AND n.group_name = @group") + " ORDER BY c.sequence")
                 .ForUser(user).With("@unread", (int)ReadState.Unread).With("@now", now.ToUnixMs()).With("@group", groupName)));
 
     public Task<IReadOnlyList<StateCount>> CountByStateAsync(UserKey user, DateTimeOffset now) =>
         database.ReadAsync<IReadOnlyList<StateCount>>(session => session
-            .Command($"SELECT read_state, user_action_state, COUNT(*) FROM notifications WHERE {UserFilter} AND expires_ms > @now GROUP BY 1, 2")
+            .Command($"SELECT n.read_state, n.user_action_state, COUNT(*) FROM {UserNotifications} AND n.expires_ms > @now GROUP BY 1, 2")
             .ForUser(user).With("@now", now.ToUnixMs())
             .ReadAll(reader => new StateCount((ReadState)reader.GetInt32(0), (UserActionState)reader.GetInt32(1), reader.GetInt32(2))));
 
     public Task<IReadOnlyList<string>> ListExpiredAsync(UserKey user, DateTimeOffset now, int max) =>
         database.ReadAsync<IReadOnlyList<string>>(session => session
-            .Command($"SELECT id FROM notifications WHERE {UserFilter} AND expires_ms <= @now ORDER BY expires_ms LIMIT @max")
+            .Command($"SELECT n.id FROM {UserNotifications} AND n.expires_ms <= @now ORDER BY n.expires_ms LIMIT @max")
             .ForUser(user).With("@now", now.ToUnixMs()).With("@max", max).ReadAll(reader => reader.GetString(0)));
 
     public Task<DateTimeOffset?> EarliestExpiryAfterAsync(UserKey user, DateTimeOffset after) =>
         database.ReadAsync(session =>
-            session.Command($"SELECT MIN(expires_ms) FROM notifications WHERE {UserFilter} AND expires_ms > @after")
+            session.Command($"SELECT MIN(n.expires_ms) FROM {UserNotifications} AND n.expires_ms > @after")
                 .ForUser(user).With("@after", after.ToUnixMs()).ScalarInt64() is { } ms ? FromUnixMs(ms) : (DateTimeOffset?)null);
 
     public async Task CommitAsync(UserChangeSet changes)
@@ -145,12 +156,12 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
     public Task<NotificationPage> ListAsync(UserKey user, NotificationQuery query, DateTimeOffset now) =>
         database.ReadAsync(session =>
         {
-            var sql = new StringBuilder($"SELECT resource, published_sequence FROM notifications WHERE {UserFilter} AND expires_ms > @now");
-            sql.Append(query.ReadState is null ? "" : " AND read_state = @read")
-                .Append(query.UserActionState is null ? "" : " AND user_action_state = @action")
-                .Append(query.GroupName is null ? "" : " AND group_name = @group")
-                .Append(query.Before is null ? "" : " AND published_sequence < @before")
-                .Append(" ORDER BY published_sequence DESC LIMIT @top");
+            var sql = new StringBuilder($"SELECT n.resource, c.sequence FROM {UserNotifications} AND n.expires_ms > @now");
+            sql.Append(query.ReadState is null ? "" : " AND n.read_state = @read")
+                .Append(query.UserActionState is null ? "" : " AND n.user_action_state = @action")
+                .Append(query.GroupName is null ? "" : " AND n.group_name = @group")
+                .Append(query.Before is null ? "" : " AND c.sequence < @before")
+                .Append(" ORDER BY c.sequence DESC LIMIT @top");
             using var reader = session.Command(sql.ToString()).ForUser(user)
                 .With("@now", now.ToUnixMs()).With("@top", query.Top + 1)
                 .With("@read", (int?)query.ReadState).With("@action", (int?)query.UserActionState)
@@ -176,6 +187,11 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
         // One snapshot, so pruning cannot slip between reading the page and judging the cursor.
         database.ReadAsync(session => session.Snapshot(() =>
         {
+            if (since < PrunedThrough(session, user))
+            {
+                return new ChangeFeedPage([], false, true, CurrentSequence(session, user));
+            }
+
             var changes = new List<ChangeRecord>(Math.Min(top, 128));
             var hasMore = false;
             using (var reader = session
@@ -209,8 +225,13 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
     /// <summary>
     /// Rowids follow commit order, so the oldest changes are a rowid prefix. Deleting only the prefix that ends at the first
     /// entry newer than the cutoff means every user loses only changes older than all it keeps: feeds stay gap-free. The
-    /// users in the prefix first get their last pruned sequence written to <c>users</c>, which is all that keeps the
-    /// sequence of a user whose every change is pruned (see <see cref="CurrentSequence"/>).
+    /// users in the prefix first get their last pruned sequence written to <c>users</c>, the floor below which the feed
+    /// answers nothing but "expired" (and all that keeps the sequence of a user whose every change is pruned, see
+    /// <see cref="CurrentSequence"/>). A change that published a notification still stored is history's only way to it
+    /// (<see cref="UserNotifications"/>): it is moved past the newest rowid instead, below the floor, without its snapshot,
+    /// and stamped with the cutoff, so that it ends the prefix for the rest of this pruning pass (the pruner repeats while
+    /// it prunes a full batch, which moved changes would otherwise fill forever once all changes are old). Nothing reads
+    /// their snapshot or time again. Moved and deleted changes both count: they left the feed.
     /// </summary>
     public Task<int> PruneChangesAsync(DateTimeOffset olderThan, int max) =>
         writer.WriteAsync(context =>
@@ -231,19 +252,31 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
                     SELECT app_id, user_id, MAX(sequence) FROM changes NOT INDEXED WHERE rowid <= @last GROUP BY app_id, user_id
                 ON CONFLICT (app_id, user_id) DO UPDATE SET sequence = MAX(sequence, excluded.sequence)
                 """).With("@last", last).ExecuteNonQuery(); // NOT INDEXED: the rowid range, not a scan of the whole key index
-            return context.Command("DELETE FROM changes WHERE rowid <= @last").With("@last", last).ExecuteNonQuery();
+            var moved = context.Command("""
+                UPDATE changes NOT INDEXED
+                SET rowid = (SELECT MAX(rowid) FROM changes) + rowid - (SELECT MIN(rowid) FROM changes) + 1, notification = NULL, occurred_ms = @cutoff
+                WHERE rowid <= @last AND EXISTS (
+                    SELECT 1 FROM notifications n
+                    WHERE n.id = changes.notification_id AND n.app_id = changes.app_id AND n.user_id = changes.user_id
+                      AND n.published_sequence = changes.sequence)
+                """).With("@last", last).With("@cutoff", olderThan.ToUnixMs()).ExecuteNonQuery();
+            return moved + context.Command("DELETE FROM changes WHERE rowid <= @last").With("@last", last).ExecuteNonQuery();
         });
 
     /// <summary>
     /// The user's sequence is the newest change's. A commit writes no row of its own for it: a per-user row rewritten on
     /// every publish costs one more random page per publish (docs/BENCHMARKS.md, sixth session). <c>users</c> keeps it only
-    /// for changes already pruned, and for databases written before version 4, which updated it on every commit.
+    /// for changes already pruned (Scripts/005 set it so for databases before version 4, which updated it on every commit).
     /// </summary>
     private const string CurrentSequenceSql = $"""
         SELECT MAX(sequence) FROM (
             SELECT sequence FROM users WHERE {UserFilter}
             UNION ALL SELECT MAX(sequence) FROM changes WHERE {UserFilter})
         """;
+
+    /// <summary>The user's last pruned sequence: the feed has nothing at or below it (what is still there only serves history).</summary>
+    private static long PrunedThrough(SqliteSession session, UserKey user) =>
+        session.Command($"SELECT sequence FROM users WHERE {UserFilter}").ForUser(user).ScalarInt64() ?? 0;
 
     /// <summary>For reads: a command, which waits out a busy database.</summary>
     private static long CurrentSequence(SqliteSession session, UserKey user) =>

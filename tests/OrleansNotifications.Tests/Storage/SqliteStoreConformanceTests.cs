@@ -90,6 +90,9 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests
                                            published_sequence, expires_ms, content_hash, resource)
                 VALUES ('app', 'old', 'n1', 'order-1', NULL, 0, 0, 1, @expires, x'01', @first),
                        ('app', 'old', 'n2', NULL, NULL, 0, 0, 5, @expires, x'02', @second);
+                INSERT INTO users VALUES ('app', 'fed', 4);
+                INSERT INTO changes (app_id, user_id, sequence, kind, notification_id, occurred_ms, notification)
+                VALUES ('app', 'fed', 3, 2, 'f1', 0, NULL), ('app', 'fed', 4, 2, 'f2', 0, NULL);
                 """;
             insert.Parameters.AddWithValue("@expires", Now.AddDays(1).ToUnixTimeMilliseconds());
             insert.Parameters.AddWithValue("@first", new StoredNotification(Row("n1", "order-1", 1), [1], 1).Json);
@@ -114,6 +117,16 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests
         await Assert.ThrowsAsync<InconsistentStateException>(() => store.CommitAsync(Created(user, 4)));
         await store.CommitAsync(Created(user, 5));
         Assert.Equal(6, (await store.ReadUserAsync(user)).Sequence);
+        Assert.True((await store.ReadChangesAsync(user, 4, 10)).CursorExpired); // version 3 kept no changes of n1 and n2
+        Assert.Equal([6L], (await store.ReadChangesAsync(user, 5, 10)).Changes.Select(c => c.Sequence));
+        Assert.Equal(["n1", "n2"], (await store.ListAsync(user, new NotificationQuery(10, null, null, null, 6), Now)).Items
+            .Select(json => new StoredNotification(json, [], 0).Resource.Id).Order());
+
+        // A user whose users row version 3 kept at its newest sequence, with changes 3–4 still in the feed (1–2 pruned).
+        var fed = new UserKey("app", "fed");
+        Assert.Equal(4, (await store.ReadUserAsync(fed)).Sequence);
+        Assert.Equal([3L, 4], (await store.ReadChangesAsync(fed, 2, 10)).Changes.Select(c => c.Sequence));
+        Assert.True((await store.ReadChangesAsync(fed, 1, 10)).CursorExpired);
     }
 
     [Fact]

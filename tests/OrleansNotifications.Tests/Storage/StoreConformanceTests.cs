@@ -339,6 +339,64 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pruning_TheChangesThatPublishedStoredNotifications_LeavesHistoryAndLookupsWhole()
+    {
+        // A retention shorter than a notification's life prunes the change that published it while it is still stored.
+        var user = NewUser();
+        var old = Now.AddDays(-10);
+        var first = new UserChangeSet(user, 0);
+        var kept = Publish(first, expires: Now.AddDays(2), anid: "kept", group: "g", occurred: old);
+        var soon = Publish(first, expires: Now.AddMinutes(-1), occurred: old);
+        await Notifications.CommitAsync(first);
+        var read = new UserChangeSet(user, 2); // an older state change of a kept notification, pruned with the rest
+        var marked = kept with { ReadState = ReadState.Read, Sequence = read.NextSequence() };
+        read.Record(ChangeKind.Updated, marked, old, new StoredNotification(marked, [1, 2, 3], kept.Sequence));
+        await Notifications.CommitAsync(read);
+        var removal = new UserChangeSet(user, 3);
+        removal.RecordRemoval(ChangeKind.Expired, soon.Id, old);
+        await Notifications.CommitAsync(removal);
+        var fresh = new UserChangeSet(user, 4);
+        var later = Publish(fresh, occurred: Now);
+        await Notifications.CommitAsync(fresh);
+
+        Assert.Equal(4, await Notifications.PruneChangesAsync(Now.AddDays(-1), 100));
+        Assert.Equal(0, await Notifications.PruneChangesAsync(Now.AddDays(-1), 100));
+
+        Assert.Equal([later.Id, kept.Id], (await Notifications.ListAsync(user, new NotificationQuery(10, null, null, null, null), Now)).Items.Select(IdOf));
+        Assert.Equal([kept.Id], (await Notifications.ListAsync(user, new NotificationQuery(10, ReadState.Read, null, null, null), Now)).Items.Select(IdOf));
+        Assert.Equal(kept.Id, (await Notifications.FindByAppNotificationIdAsync(user, "kept"))!.Resource.Id);
+        Assert.Equal(["kept"], await Notifications.ListAppNotificationIdsAsync(user));
+        Assert.Equal([kept.Id], (await Notifications.ListGroupAsync(user, "g", Now)).Select(n => n.Resource.Id));
+        Assert.Equal([later.Id], (await Notifications.ListUnreadAsync(user, null, Now)).Select(n => n.Resource.Id));
+        Assert.Equal(2, (await Notifications.CountByStateAsync(user, Now)).Sum(c => c.Count));
+        Assert.Equal([later.Id, kept.Id], await Notifications.ListExpiredAsync(user, Now.AddDays(2), 10));
+        Assert.Equal(Now.AddDays(2), await Notifications.EarliestExpiryAfterAsync(user, Now.AddDays(1)));
+
+        // The feed: everything up to the pruned sequence is gone, so older cursors are expired and nothing below it is served.
+        foreach (var since in new long[] { 0, 1, 2, 3 })
+        {
+            var expired = await Notifications.ReadChangesAsync(user, since, 10);
+            Assert.Equal((true, 0, 5L), (expired.CursorExpired, expired.Changes.Count, expired.CurrentSequence));
+        }
+
+        Assert.Equal([5L], (await Notifications.ReadChangesAsync(user, 4, 10)).Changes.Select(c => c.Sequence));
+        Assert.Equal(5, (await Notifications.ReadUserAsync(user)).Sequence);
+
+        // Once the notification is deleted, a prune takes the change that published it too; pruning again with the same
+        // cutoff (the pruner's loop) finds nothing more, even though every change left is older than the cutoff.
+        var delete = new UserChangeSet(user, 5);
+        delete.RecordRemoval(ChangeKind.Deleted, kept.Id, Now);
+        await Notifications.CommitAsync(delete);
+        Assert.NotEqual(0, await Notifications.PruneChangesAsync(Now.AddDays(1), 100));
+        Assert.Equal(0, await Notifications.PruneChangesAsync(Now.AddDays(1), 100));
+        Assert.Equal([later.Id], (await Notifications.ListAsync(user, new NotificationQuery(10, null, null, null, null), Now)).Items.Select(IdOf));
+        Assert.Empty(await Notifications.ListAppNotificationIdsAsync(user));
+        var end = await Notifications.ReadChangesAsync(user, 5, 10);
+        Assert.Equal((true, 6L), (end.CursorExpired, end.CurrentSequence));
+        Assert.Equal(6, (await Notifications.ReadUserAsync(user)).Sequence);
+    }
+
+    [Fact]
     public async Task Subscriptions_ReplaceByDevice_RespectTheLimit_AndCanBeInvalidated()
     {
         var store = Get<ISubscriptionStore>();
