@@ -63,6 +63,10 @@ public interface INotificationStore
 
     Task<ChangeFeedPage> ReadChangesAsync(UserKey user, long since, int top);
 
-    /// <summary>Deletes up to <paramref name="max"/> change-feed entries older than <paramref name="olderThan"/>.</summary>
+    /// <summary>
+    /// Prunes up to <paramref name="max"/> change-feed entries older than <paramref name="olderThan"/> and returns how many.
+    /// SQLite moves (rather than deletes) a change that published a notification still stored, below the user's pruned
+    /// sequence; moved entries count toward the total.
+    /// </summary>
     Task<int> PruneChangesAsync(DateTimeOffset olderThan, int max);
 }
