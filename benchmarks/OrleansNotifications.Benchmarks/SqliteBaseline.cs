@@ -30,7 +30,7 @@ public static class SqliteBaseline
                                        published_sequence, expires_ms, content_hash, resource)
             VALUES ('app', @user, @id, @anid, 'bench', 0, 0, @sequence, @expires, @hash, @resource)
             """);
-        using var change = Prepare(connection, "INSERT INTO changes (app_id, user_id, sequence, kind, notification_id, occurred_ms, notification) VALUES ('app', @user, @sequence, 0, @id, @occurred, @resource)");
+        using var change = Prepare(connection, "INSERT INTO changes (app_id, user_id, sequence, kind, notification_id, occurred_ms, notification, publishes) VALUES ('app', @user, @sequence, 0, @id, @occurred, @resource, 1)");
 
         var resource = new byte[450];
         Random.Shared.NextBytes(resource);

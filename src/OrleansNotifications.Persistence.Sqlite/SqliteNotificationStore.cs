@@ -16,12 +16,13 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
     /// <summary>
     /// The user's notifications, reached through the changes that published them: <c>changes</c> is the only index keyed by
     /// user, because each such index costs every publish a random page (Scripts/005). CROSS JOIN makes SQLite walk the user's
-    /// changes and look each notification up by id, never the other way round. Pruning keeps every change this joins to.
+    /// changes and look each notification up by id, never the other way round; the flag spares state changes that lookup
+    /// (Scripts/006). Pruning keeps every change this joins to.
     /// </summary>
     private const string UserNotifications = """
         changes c CROSS JOIN notifications n
             ON n.id = c.notification_id AND n.app_id = c.app_id AND n.user_id = c.user_id AND n.published_sequence = c.sequence
-        WHERE c.app_id = @app AND c.user_id = @user
+        WHERE c.app_id = @app AND c.user_id = @user AND c.publishes = 1
         """;
 
     public Task<UserHead> ReadUserAsync(UserKey user) => database.ReadAsync(session =>
@@ -128,10 +129,11 @@ public sealed class SqliteNotificationStore(SqliteDatabase database, SqliteWrite
         foreach (var change in changes.Changes)
         {
             context.Statement("""
-                INSERT INTO changes (app_id, user_id, sequence, kind, notification_id, occurred_ms, notification)
-                VALUES (@app, @user, @sequence, @kind, @id, @occurred, @notification)
+                INSERT INTO changes (app_id, user_id, sequence, kind, notification_id, occurred_ms, notification, publishes)
+                VALUES (@app, @user, @sequence, @kind, @id, @occurred, @notification, @publishes)
                 """)
                 .ForUser(user).With("@sequence", change.Sequence).With("@kind", (long)change.Kind).With("@id", change.NotificationId)
+                .With("@publishes", changes.Upserts.Exists(row => row.PublishedSequence == change.Sequence) ? 1L : 0L)
                 .With("@occurred", change.OccurredDateTime.ToUnixMs()).With("@notification", change.NotificationJson)
                 .Execute();
         }

@@ -130,6 +130,54 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests
     }
 
     [Fact]
+    public async Task AVersion5Database_GetsThePublishingChangeOfEachStoredNotificationFlagged()
+    {
+        var file = Path.Combine(_data.Path, "v5.db");
+        Notification Row(string id, long sequence) => new()
+        {
+            Id = id, Payload = new Payload(id, null), ExpirationDateTime = Now.AddDays(1), CreatedDateTime = Now,
+            LastModifiedDateTime = Now, Sequence = sequence,
+        };
+        using (var connection = new SqliteConnection($"Data Source={file}"))
+        {
+            connection.Open();
+            SqliteSchema.Apply(connection, lastVersion: 5);
+            using var insert = connection.CreateCommand();
+            // n1 published at 1 and read at 2; n2 published at 3 and replaced at 4; n3 published at 5 and deleted at 6.
+            insert.CommandText = """
+                INSERT INTO notifications (app_id, user_id, id, app_notification_id, group_name, read_state, user_action_state,
+                                           published_sequence, expires_ms, content_hash, resource)
+                VALUES ('app', 'u', 'n1', NULL, NULL, 1, 0, 1, @expires, x'01', @n1),
+                       ('app', 'u', 'n2', 'r', NULL, 0, 0, 4, @expires, x'02', @n2);
+                INSERT INTO changes (app_id, user_id, sequence, kind, notification_id, occurred_ms, notification)
+                VALUES ('app', 'u', 1, 0, 'n1', 0, NULL), ('app', 'u', 2, 1, 'n1', 0, NULL), ('app', 'u', 3, 0, 'n2', 0, NULL),
+                       ('app', 'u', 4, 1, 'n2', 0, NULL), ('app', 'u', 5, 0, 'n3', 0, NULL), ('app', 'u', 6, 2, 'n3', 0, NULL);
+                """;
+            insert.Parameters.AddWithValue("@expires", Now.AddDays(1).ToUnixTimeMilliseconds());
+            insert.Parameters.AddWithValue("@n1", new StoredNotification(Row("n1", 1) with { ReadState = ReadState.Read }, [1], 1).Json);
+            insert.Parameters.AddWithValue("@n2", new StoredNotification(Row("n2", 4), [2], 4).Json);
+            insert.ExecuteNonQuery();
+
+            SqliteSchema.Apply(connection);
+            using var flagged = connection.CreateCommand();
+            flagged.CommandText = "SELECT group_concat(sequence) FROM (SELECT sequence FROM changes WHERE publishes = 1 ORDER BY sequence)";
+            Assert.Equal("1,4", flagged.ExecuteScalar());
+        }
+
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSqliteStorage(o => o.ConnectionString = $"Data Source={file}");
+        await using var provider = services.BuildServiceProvider();
+        var store = provider.GetRequiredService<INotificationStore>();
+        var user = new UserKey("app", "u");
+        var history = await store.ListAsync(user, new NotificationQuery(10, null, null, null, null), Now);
+        Assert.Equal(["n2", "n1"], history.Items.Select(json => new StoredNotification(json, [], 0).Resource.Id));
+        Assert.Equal(["n2"], (await store.ListUnreadAsync(user, null, Now)).Select(n => n.Resource.Id));
+        await store.CommitAsync(Created(user, 6));
+        Assert.Equal(3, (await store.ListAsync(user, new NotificationQuery(10, null, null, null, null), Now)).Items.Count);
+    }
+
+    [Fact]
     public async Task AChangeSet_ThatTookASequenceWithoutAChange_IsRefused()
     {
         // The sequence is the newest change's: a number taken without a change row would leave the grain ahead of it.
