@@ -11,15 +11,26 @@ public sealed class SqliteSubscriptionStore(SqliteDatabase database, SqliteWrite
     private const string Columns =
         "id, app_id, user_id, platform, device_id, push_token, web_endpoint, web_p256dh, web_auth, created_ms, expires_ms, status";
 
+    /// <summary>The user's subscriptions for the same push address (FCM / APNs token, Web Push endpoint).</summary>
+    private const string SameAddress =
+        "app_id = @app AND user_id = @user AND platform = @platform AND (push_token = @token OR web_endpoint = @endpoint)";
+
+    /// <summary>The subscription a new one replaces: the device's, else the one for the same push address.</summary>
+    private const string ExistingSql = $"""
+        SELECT id, device_id FROM subscriptions
+        WHERE app_id = @app AND user_id = @user AND (device_id = @device OR ({SameAddress}))
+        ORDER BY CASE WHEN device_id = @device THEN 0 ELSE 1 END LIMIT 1
+        """;
+
     public Task<Subscription?> SaveAsync(Subscription subscription, int maxPerUser) =>
         writer.WriteAsync(context =>
         {
             var user = subscription.User;
-            var existingId = subscription.DeviceId is null
-                ? null
-                : context.Command("SELECT id FROM subscriptions WHERE app_id = @app AND user_id = @user AND device_id = @device")
-                    .ForUser(user).With("@device", subscription.DeviceId).ExecuteScalar() as string;
-            if (existingId is null)
+            var existing = context.Command(ExistingSql).ForUser(user).With("@device", subscription.DeviceId)
+                .With("@platform", (int)subscription.Platform).With("@token", subscription.PushToken)
+                .With("@endpoint", subscription.WebPush?.Endpoint)
+                .ReadAll(reader => (Id: reader.GetString(0), DeviceId: reader.IsDBNull(1) ? null : reader.GetString(1))).FirstOrDefault();
+            if (existing.Id is null)
             {
                 var count = context.Command("SELECT COUNT(*) FROM subscriptions WHERE app_id = @app AND user_id = @user AND expires_ms > @now")
                     .ForUser(user).With("@now", subscription.CreatedDateTime.ToUnixMs()).ScalarInt64();
@@ -29,19 +40,22 @@ public sealed class SqliteSubscriptionStore(SqliteDatabase database, SqliteWrite
                 }
             }
 
-            var stored = subscription with { Id = existingId ?? subscription.Id };
+            var stored = subscription with { Id = existing.Id ?? subscription.Id, DeviceId = subscription.DeviceId ?? existing.DeviceId };
             context.Command($"""
                 INSERT INTO subscriptions ({Columns})
                 VALUES (@id, @app, @user, @platform, @device, @token, @endpoint, @p256dh, @auth, @created, @expires, @status)
                 ON CONFLICT (id) DO UPDATE SET
-                    platform = excluded.platform, push_token = excluded.push_token, web_endpoint = excluded.web_endpoint,
-                    web_p256dh = excluded.web_p256dh, web_auth = excluded.web_auth, created_ms = excluded.created_ms,
-                    expires_ms = excluded.expires_ms, status = excluded.status
+                    platform = excluded.platform, device_id = excluded.device_id, push_token = excluded.push_token,
+                    web_endpoint = excluded.web_endpoint, web_p256dh = excluded.web_p256dh, web_auth = excluded.web_auth,
+                    created_ms = excluded.created_ms, expires_ms = excluded.expires_ms, status = excluded.status
                 """)
                 .ForUser(user).With("@id", stored.Id).With("@platform", (int)stored.Platform).With("@device", stored.DeviceId)
                 .With("@token", stored.PushToken).With("@endpoint", stored.WebPush?.Endpoint).With("@p256dh", stored.WebPush?.P256dh)
                 .With("@auth", stored.WebPush?.Auth).With("@created", stored.CreatedDateTime.ToUnixMs())
                 .With("@expires", stored.ExpirationDateTime.ToUnixMs()).With("@status", (int)stored.Status)
+                .ExecuteNonQuery();
+            context.Command($"DELETE FROM subscriptions WHERE {SameAddress} AND id <> @id").ForUser(user).With("@id", stored.Id)
+                .With("@platform", (int)stored.Platform).With("@token", stored.PushToken).With("@endpoint", stored.WebPush?.Endpoint)
                 .ExecuteNonQuery();
             return stored;
         });

@@ -53,7 +53,7 @@ public sealed class SubscriptionsApiTests(ServerFixture server) : IClassFixture<
     {
         var app = await server.CreateAppAsync();
         var device = await app.UserClientAsync(TestApp.NewUserId());
-        var response = await device.PostJsonAsync("/v1/me/subscriptions", """{"platform":"android","pushToken":"t1"}""");
+        var response = await device.PostJsonAsync("/v1/me/subscriptions", """{"platform":"android","pushToken":"a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"}""");
         var created = await response.ExpectAsync(201);
 
         Assert.Equal($"/v1/me/subscriptions/{created.Str("id")}", response.Headers.Location?.OriginalString);
@@ -77,6 +77,21 @@ public sealed class SubscriptionsApiTests(ServerFixture server) : IClassFixture<
         Assert.Equal(first.Str("id"), second.Str("id"));
         var list = await device.GetAsync("/v1/me/subscriptions").ExpectAsync(200);
         Assert.Equal(2, list.GetProperty("value").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Create_SamePushTokenWithoutDeviceId_RenewsThatSubscription_InsteadOfAddingASecond()
+    {
+        var app = await server.CreateAppAsync();
+        var device = await app.UserClientAsync(TestApp.NewUserId());
+        var first = await device.PostJsonAsync("/v1/me/subscriptions", """{"platform":"android","pushToken":"a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"}""").ExpectAsync(201);
+        var again = await device.PostJsonAsync("/v1/me/subscriptions", """{"platform":"android","pushToken":"a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"}""").ExpectAsync(201);
+        await device.PostJsonAsync("/v1/me/subscriptions", """{"platform":"ios","pushToken":"a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"}""").ExpectAsync(201);
+
+        Assert.Equal(first.Str("id"), again.Str("id"));
+        Assert.True(string.CompareOrdinal(again.Str("expirationDateTime"), first.Str("expirationDateTime")) >= 0);
+        var list = await device.GetAsync("/v1/me/subscriptions").ExpectAsync(200);
+        Assert.Equal(2, list.GetProperty("value").GetArrayLength()); // another platform is another address
     }
 
     public static TheoryData<string, string> InvalidBodies()

@@ -428,6 +428,36 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Subscriptions_ForTheSamePushAddress_AreOne_WhicheverWayTheyArePosted()
+    {
+        var store = Get<ISubscriptionStore>();
+        var user = NewUser();
+        Subscription Push(string id, PlatformType platform, string? device, string token, int second) =>
+            new(id, user, platform, device, token, null, Now.AddSeconds(second), Now.AddSeconds(second).AddDays(30), SubscriptionStatus.Active);
+        Subscription Web(string id, string auth, int second) =>
+            new(id, user, PlatformType.WebPush, null, null, new WebPushTarget("https://push.example/1", "p256", auth),
+                Now.AddSeconds(second), Now.AddSeconds(second).AddDays(30), SubscriptionStatus.Active);
+
+        await store.SaveAsync(Push("a1", PlatformType.Android, null, "t1", 0), 4);
+        await store.MarkInvalidAsync("a1");
+        var renewed = await store.SaveAsync(Push("a2", PlatformType.Android, null, "t1", 1), 4);
+        Assert.Equal(("a1", Now.AddSeconds(1).AddDays(30), SubscriptionStatus.Active), (renewed!.Id, renewed.ExpirationDateTime, renewed.Status));
+        Assert.Equal("i1", (await store.SaveAsync(Push("i1", PlatformType.Ios, null, "t1", 2), 4))!.Id);
+        await store.SaveAsync(Web("w1", "auth1", 3), 4);
+        Assert.Equal(("w1", "auth2"), ((await store.SaveAsync(Web("w2", "auth2", 4), 4))!.Id, (await store.GetAsync("w1", Now))!.WebPush!.Auth));
+
+        // The token gets a device id, and keeps it when re-posted without one.
+        Assert.Equal(("a1", "d1"), ((await store.SaveAsync(Push("a3", PlatformType.Android, "d1", "t1", 5), 4))!.Id, (await store.GetAsync("a1", Now))!.DeviceId));
+        Assert.Equal("d1", (await store.SaveAsync(Push("a4", PlatformType.Android, null, "t1", 6), 4))!.DeviceId);
+
+        // Another device takes the token over: its own subscription is kept, the token's other one goes. At the limit too.
+        await store.SaveAsync(Push("b1", PlatformType.Android, "d2", "t2", 7), 4);
+        Assert.Equal("b1", (await store.SaveAsync(Push("b2", PlatformType.Android, "d2", "t1", 8), 4))!.Id);
+        Assert.Equal(["b1", "w1", "i1"], (await store.ListAsync(user, Now)).Select(s => s.Id));
+        Assert.Equal("t1", (await store.GetAsync("b1", Now))!.PushToken);
+    }
+
+    [Fact]
     public async Task OperatorQueries_CountByState_LatestDeliveries_AndPendingOnes()
     {
         var deliveries = Get<IDeliveryStore>();
