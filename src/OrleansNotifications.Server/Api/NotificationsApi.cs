@@ -189,7 +189,8 @@ public static class NotificationsApi
         foreach (var tag in tags)
         {
             if (tag.Length > 2 && tag[0] == '"' && tag[^1] == '"'
-                && long.TryParse(tag.AsSpan(1, tag.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+                && long.TryParse(tag.AsSpan(1, tag.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)
+                && tag == ETagOf(sequence)) // strong comparison is of the opaque tag: "03" is not "3"
             {
                 sequences.Add(sequence);
             }

@@ -132,6 +132,7 @@ public sealed class NotificationsApiTests(ServerFixture server) : IClassFixture<
 
         // A list matches when any of its ETags is current (RFC 9110 §13.1.1); a weak one never does.
         await app.Client().PatchJsonAsync(url, """{"readState":"unread"}""", ifMatch: "\"1\", W/\"3\", \"2\"").ExpectProblemAsync(412);
+        await app.Client().PatchJsonAsync(url, """{"readState":"unread"}""", ifMatch: "\"03\"").ExpectProblemAsync(412);
         var dismissed = await app.Client().PatchJsonAsync(url, """{"userActionState":"dismissed"}""", ifMatch: "\"1\", \"3\"").ExpectAsync(200);
         Assert.Equal(4, dismissed.Seq());
     }
