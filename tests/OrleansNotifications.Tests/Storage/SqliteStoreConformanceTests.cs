@@ -100,10 +100,7 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests
             insert.ExecuteNonQuery();
         }
 
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSqliteStorage(o => o.ConnectionString = $"Data Source={file}");
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = StorageOn(file);
         var store = provider.GetRequiredService<INotificationStore>();
         var user = new UserKey("app", "old");
 
@@ -164,10 +161,7 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests
             Assert.Equal("1,4", flagged.ExecuteScalar());
         }
 
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSqliteStorage(o => o.ConnectionString = $"Data Source={file}");
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = StorageOn(file);
         var store = provider.GetRequiredService<INotificationStore>();
         var user = new UserKey("app", "u");
         var history = await store.ListAsync(user, new NotificationQuery(10, null, null, null, null), Now);
@@ -208,6 +202,15 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests
         using var version = connection.CreateCommand();
         version.CommandText = "PRAGMA user_version;";
         Assert.Equal(999L, version.ExecuteScalar()); // the refusal rolled back: the database is left as the newer build wrote it
+    }
+
+    /// <summary>The provider started on an existing database file: migrations run as on a server's start.</summary>
+    private static ServiceProvider StorageOn(string file)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSqliteStorage(o => o.ConnectionString = $"Data Source={file}");
+        return services.BuildServiceProvider();
     }
 
     public override async Task DisposeAsync()
