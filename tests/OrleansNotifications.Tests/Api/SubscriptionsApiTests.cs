@@ -53,7 +53,7 @@ public sealed class SubscriptionsApiTests(ServerFixture server) : IClassFixture<
     {
         var app = await server.CreateAppAsync();
         var device = await app.UserClientAsync(TestApp.NewUserId());
-        var response = await device.PostJsonAsync("/v1/me/subscriptions", """{"platform":"android","pushToken":"a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"}""");
+        var response = await device.PostJsonAsync("/v1/me/subscriptions", """{"platform":"android","pushToken":"t1"}""");
         var created = await response.ExpectAsync(201);
 
         Assert.Equal($"/v1/me/subscriptions/{created.Str("id")}", response.Headers.Location?.OriginalString);
@@ -84,9 +84,10 @@ public sealed class SubscriptionsApiTests(ServerFixture server) : IClassFixture<
     {
         var app = await server.CreateAppAsync();
         var device = await app.UserClientAsync(TestApp.NewUserId());
-        var first = await device.PostJsonAsync("/v1/me/subscriptions", """{"platform":"android","pushToken":"a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"}""").ExpectAsync(201);
-        var again = await device.PostJsonAsync("/v1/me/subscriptions", """{"platform":"android","pushToken":"a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"}""").ExpectAsync(201);
-        await device.PostJsonAsync("/v1/me/subscriptions", """{"platform":"ios","pushToken":"a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"}""").ExpectAsync(201);
+        const string token = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"; // hexadecimal, so that ios accepts it too
+        var first = await device.PostJsonAsync("/v1/me/subscriptions", $$"""{"platform":"android","pushToken":"{{token}}"}""").ExpectAsync(201);
+        var again = await device.PostJsonAsync("/v1/me/subscriptions", $$"""{"platform":"android","pushToken":"{{token}}"}""").ExpectAsync(201);
+        await device.PostJsonAsync("/v1/me/subscriptions", $$"""{"platform":"ios","pushToken":"{{token}}"}""").ExpectAsync(201);
 
         Assert.Equal(first.Str("id"), again.Str("id"));
         Assert.True(string.CompareOrdinal(again.Str("expirationDateTime"), first.Str("expirationDateTime")) >= 0);
