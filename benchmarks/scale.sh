@@ -112,7 +112,7 @@ sync_line="$(line "state sync" "$service_live")"; bare_sync_line="$(line "state 
 held_line="$(line "hub connections" "$held")"; bare_held_line="$(line "hub connections" "$bare_held")"
 fan_line="$(line "publish → live" "$fanout")"
 p() { sed -n "s/.*$1 \([0-9.]*\) ms.*/\1/p" <<<"$2"; }
-paused() { sed -n 's/.*(\([0-9.]*\)% of the time).*/\1/p' <<<"$1"; }
+paused() { sed -n "s/.*$1 GC paused it [0-9]* ms (\([0-9.]*\)% of the time).*/\1/p" <<<"$2"; } # <whose> <line>
 kib() { sed -n 's/.*: \([0-9.]*\) KiB per connection.*/\1/p' <<<"$1"; }
 open_count() { sed -n 's/^hub connections: \([0-9]*\) open.*/\1/p' <<<"$1"; }
 
@@ -123,7 +123,8 @@ echo "| publish, SQLite (durable), /s | ${sq:-?} | ${sqb:-?} (raw SQLite inserts
 echo "| publish, PostgreSQL, /s | ${pq:-?} | ${pqb:-?} (pgbench, same rows) | $(ratio "${pq:-0}" "${pqb:-0}") | ≥ 8,000 |"
 echo "| publish → live change at 1,000/s, 10,000 clients: p50 / p99 / p99.9 ms | $(p p50 "$pub_line") / $(p p99 "$pub_line") / $(p p99.9 "$pub_line") | $(p p50 "$bare_pub_line") / $(p p99 "$bare_pub_line") / $(p p99.9 "$bare_pub_line") (bare SignalR) | | p99 ≤ 15 |"
 echo "| … of which the publish itself, sent → acknowledged: p50 / p99 ms | $(p p50 "$ack_line") / $(p p99 "$ack_line") | $(p p50 "$bare_ack_line") / $(p p99 "$bare_ack_line") (bare SignalR) | | |"
-echo "| the load generator's own GC pauses while measuring that, % of the time | $(paused "$pub_line") | $(paused "$bare_pub_line") | | |"
+echo "| the server's GC pauses while measuring that, % of the time | $(paused "server's" "$pub_line") | $(paused "server's" "$bare_pub_line") | | |"
+echo "| the load generator's own GC pauses while measuring that, % of the time | $(paused "own" "$pub_line") | $(paused "own" "$bare_pub_line") | | |"
 echo "| state sync (MarkRead → other device) at 500/s: p50 / p99 ms | $(p p50 "$sync_line") / $(p p99 "$sync_line") | $(p p50 "$bare_sync_line") / $(p p99 "$bare_sync_line") (bare SignalR) | | |"
 echo "| relay flat out, changes delivered/s (durable storage included) | ${relay:-?} | ${bare_relay:-?} (bare SignalR) | $(ratio "${relay:-0}" "${bare_relay:-0}") | ≥ 0.5 |"
 echo "| connections held on one node | $(open_count "$held_line") | $(open_count "$bare_held_line") (bare SignalR) | | 20,000 |"

@@ -25,6 +25,11 @@ app.MapPost("/v1/users/{user}/notifications", async (string user, JsonObject bod
     return Results.Json(new { id, sequence = n }, statusCode: 201);
 });
 app.MapHub<RelayHub>("/hubs/notifications");
+// The runtime's collection counters, named as the service's GET /metrics names them: the load generator reports both
+// servers' GC pauses while measuring.
+app.MapGet("/metrics", () => FormattableString.Invariant(
+    $"dotnet_gc_pause_time_seconds_total {GC.GetTotalPauseDuration().TotalSeconds}\n") + string.Concat(Enumerable.Range(0, 3).Select(gen =>
+    FormattableString.Invariant($"dotnet_gc_collections_total{{gc_heap_generation=\"gen{gen}\"}} {GC.CollectionCount(gen) - (gen < 2 ? GC.CollectionCount(gen + 1) : 0)}\n"))));
 app.Run();
 
 /// <summary>A device: the <c>access_token</c> is the user id; the connection joins the user's group.</summary>

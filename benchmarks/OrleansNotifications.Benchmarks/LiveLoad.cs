@@ -148,6 +148,7 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
         await run(warmup, false);
         await Task.Delay(500);
         (_received, _expected) = (0, 0);
+        var serverBefore = await ServerGcAsync();
         var noCollections = TryStartNoCollections();
         var (pausedBefore, collectionsBefore, allocatedBefore) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.GetTotalAllocatedBytes());
         var roomExceeded = false;
@@ -173,13 +174,58 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
             }
         }
 
+        var serverAfter = await ServerGcAsync();
         var paused = GC.GetTotalPauseDuration() - pausedBefore;
         var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
         var note = !noCollections ? "; no room could be reserved to measure without collections" : roomExceeded ? "; more than the room reserved" : "";
         return $"the load generator's own GC paused it {paused.TotalMilliseconds:F0} ms " +
             $"({100 * paused / (duration + TimeSpan.FromSeconds(1)):F1}% of the time) in {GC.CollectionCount(0) - collectionsBefore} collections " +
-            $"(it allocated {allocated / 1048576.0:F0} MiB{note})";
+            $"(it allocated {allocated / 1048576.0:F0} MiB{note})" + (serverBefore is { } b && serverAfter is { } a
+                ? $"; the server's GC paused it {(a.Paused - b.Paused) * 1000:F0} ms ({100 * (a.Paused - b.Paused) / (duration.TotalSeconds + 1):F1}% of the time) " +
+                  $"in {a.Collections - b.Collections} collections"
+                : "");
     }
+
+    /// <summary>
+    /// The server's own collections so far, from its <c>GET /metrics</c> (the runtime's counters): its pauses are where a
+    /// receipt waits longest. Null when the server does not say (a server without that route).
+    /// </summary>
+    private async Task<(double Paused, long Collections)?> ServerGcAsync()
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(baseUrl), "/metrics"));
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminKey);
+            using var response = await _metrics.SendAsync(request);
+            if (!response.IsSuccessStatusCode)
+            {
+                return null;
+            }
+
+            double? paused = null;
+            long collections = 0;
+            foreach (var line in (await response.Content.ReadAsStringAsync()).Split('\n'))
+            {
+                var value = line[(line.LastIndexOf(' ') + 1)..];
+                if (line.StartsWith("dotnet_gc_pause_time_seconds_total ", StringComparison.Ordinal))
+                {
+                    paused = double.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+                }
+                else if (line.StartsWith("dotnet_gc_collections_total{", StringComparison.Ordinal))
+                {
+                    collections += long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+
+            return paused is { } p ? (p, collections) : null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private readonly HttpClient _metrics = new();
 
     // Room for what the measured part allocates (about 6 MiB a second at 1,000 publishes a second); beyond it the runtime
     // collects as usual, and the pauses show in the result.

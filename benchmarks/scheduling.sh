@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# What the live scenario's tail waits for besides the collector: who holds the two cores while 10,000 clients receive
+# 1,000 publishes a second. Runs that scenario (as scale.sh does) and records the kernel's scheduler for 8 s inside the
+# measured window (`perf sched record -a`, so root and the perf tool are needed), then prints
+#   - the CPU each part used: the server, the load generator, kernel threads, idle;
+#   - the bursts of kdamond (the kernel's DAMON memory monitor, when the machine runs one) and the CPU each took;
+#   - how often a server thread that woke waited more than 5 ms for a core, and how many of those waits overlapped a burst.
+# Usage: benchmarks/scheduling.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v perf >/dev/null || { echo "needs perf (Debian: apt-get install linux-perf) and root"; exit 1; }
+source benchmarks/server.sh
+start_server
+
+bench live "http://127.0.0.1:$port" "$key" --connections 10000 --devices 2 --rate 1000 --duration 30 --warmup 10 \
+  --server-pid "$server" | grep -E "^hub|publish →" &
+generator=$! # the pipeline
+# The window opens about 25 s after the generator starts (connecting, settling, warming up) and lasts 30 s.
+sleep 32
+perf sched record -a -o "$data/sched.data" -- sleep 8 >/dev/null 2>&1
+wait $generator
+
+perf sched timehist -i "$data/sched.data" 2>/dev/null | awk -v server="$server" '
+  # time cpu name[tid/pid] wait sch-delay run (ms); names may hold spaces
+  $1 ~ /^[0-9]+\.[0-9]+$/ && NF >= 6 {
+    t = $1; run = $NF; sch = $(NF - 1); name = $3; for (i = 4; i <= NF - 3; i++) name = name " " $i
+    pid = 0; if (match(name, /\[[0-9]+(\/[0-9]+)?\]$/)) { ids = substr(name, RSTART + 1, RLENGTH - 2); n = split(ids, id, "/"); pid = id[n]; name = substr(name, 1, RSTART - 1) }
+    if (first == "") first = t; last = t
+    who = pid == server ? "the server" : name == "<idle>" ? "idle" : name ~ /^kdamond/ ? "kdamond" : "the rest (load generator, kernel, perf)"
+    cpu[who] += run
+    if (name ~ /^kdamond/) { start = t - run / 1000; if (bursts && start - burst_end[bursts] < 0.005) { burst_end[bursts] = t; burst_cpu[bursts] += run } else { bursts++; burst_start[bursts] = start; burst_end[bursts] = t; burst_cpu[bursts] = run } }
+    if (pid == server) { wakes++; if (sch > 5) { waits++; wait_from[waits] = t - (run + sch) / 1000; wait_to[waits] = t - run / 1000; if (sch > longest) longest = sch } }
+  }
+  END {
+    span = last - first
+    printf "scheduler trace of %.1f s inside the window; CPU used, in %% of one core (two cores: 200%%):\n", span
+    for (w in cpu) printf "  %-45s %5.1f%%\n", w, cpu[w] / span / 10
+    for (b = 1; b <= bursts; b++) if (burst_cpu[b] > 3) { big++; if (burst_cpu[b] > most) most = burst_cpu[b]; bs[big] = burst_start[b]; be[big] = burst_end[b] }
+    printf "kdamond: %d bursts of more than 3 ms of CPU (one every %.2f s), the largest %.1f ms\n", big, big ? span / big : 0, most
+    for (i = 1; i <= waits; i++) for (b = 1; b <= big; b++) if (bs[b] < wait_to[i] && be[b] > wait_from[i]) { during++; break }
+    printf "server threads woken: %d; waited more than 5 ms for a core: %d (%d of them during a kdamond burst), the longest %.1f ms\n", wakes, waits, during, longest
+  }'
