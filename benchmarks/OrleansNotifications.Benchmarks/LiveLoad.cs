@@ -174,12 +174,15 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
             }
         }
 
-        var serverAfter = await ServerGcAsync();
         var paused = GC.GetTotalPauseDuration() - pausedBefore;
         var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+        var collections = GC.CollectionCount(0) - collectionsBefore;
+        // Only now: the first allocation after the region ends may start the collection the region put off, which is not
+        // the measured part's.
+        var serverAfter = await ServerGcAsync();
         var note = !noCollections ? "; no room could be reserved to measure without collections" : roomExceeded ? "; more than the room reserved" : "";
         return $"the load generator's own GC paused it {paused.TotalMilliseconds:F0} ms " +
-            $"({100 * paused / (duration + TimeSpan.FromSeconds(1)):F1}% of the time) in {GC.CollectionCount(0) - collectionsBefore} collections " +
+            $"({100 * paused / (duration + TimeSpan.FromSeconds(1)):F1}% of the time) in {collections} collections " +
             $"(it allocated {allocated / 1048576.0:F0} MiB{note})" + (serverBefore is { } b && serverAfter is { } a
                 ? $"; the server's GC paused it {(a.Paused - b.Paused) * 1000:F0} ms ({100 * (a.Paused - b.Paused) / (duration.TotalSeconds + 1):F1}% of the time) " +
                   $"in {a.Collections - b.Collections} collections"
