@@ -22,6 +22,7 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
     private readonly LatencyRecorder _sync = new();
     private readonly LatencyRecorder _acknowledged = new();
     private readonly Dictionary<string, string> _tokens = [];
+    private readonly HttpClient _metrics = new(); // the server's GET /metrics, read around each timed scenario
     private volatile bool _measuring;
     private long _received;
     private long _expected;
@@ -227,8 +228,6 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
             return null;
         }
     }
-
-    private readonly HttpClient _metrics = new();
 
     // Room for what the measured part allocates (about 6 MiB a second at 1,000 publishes a second); beyond it the runtime
     // collects as usual, and the pauses show in the result.
