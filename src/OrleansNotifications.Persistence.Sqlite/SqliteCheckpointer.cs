@@ -125,7 +125,7 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     /// old as the last PASSIVE. It can only overstate: SQLite also starts the WAL over by itself once PASSIVE has copied
     /// all of it, and a RESTART then costs almost nothing.
     /// </summary>
-    private static long FramesWrittenSinceRestart(SqliteConnection writer, bool reset = false)
+    internal static long FramesWrittenSinceRestart(SqliteConnection writer, bool reset = false)
     {
         raw.sqlite3_db_status(writer.Handle, raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, reset ? 1 : 0);
         return written;

@@ -38,7 +38,7 @@ public sealed class SqliteCheckpointerTests : IDisposable
         long largestWal = 0, largestTransaction = 0;
         for (var t = 0; t < transactions; t++)
         {
-            var framesBefore = FramesWritten(writer);
+            var framesBefore = SqliteCheckpointer.FramesWrittenSinceRestart(writer);
             using (var transaction = writer.BeginTransaction())
             {
                 for (var r = 0; r < rowsEach; r++)
@@ -49,7 +49,7 @@ public sealed class SqliteCheckpointerTests : IDisposable
                 transaction.Commit();
             }
 
-            largestTransaction = Math.Max(largestTransaction, FramesWritten(writer) - framesBefore);
+            largestTransaction = Math.Max(largestTransaction, SqliteCheckpointer.FramesWrittenSinceRestart(writer) - framesBefore);
             checkpointer.Committed(writer);
             largestWal = Math.Max(largestWal, new FileInfo(WalFile).Length);
         }
@@ -63,13 +63,6 @@ public sealed class SqliteCheckpointerTests : IDisposable
         using var count = writer.CreateCommand();
         count.CommandText = "SELECT count(*) FROM rows";
         Assert.Equal((long)transactions * rowsEach, (long)count.ExecuteScalar()!);
-    }
-
-    /// <summary>The pages the connection has written to the WAL (frames), since the checkpointer's last RESTART reset it.</summary>
-    private static long FramesWritten(SqliteConnection connection)
-    {
-        SQLitePCL.raw.sqlite3_db_status(connection.Handle, SQLitePCL.raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, 0);
-        return written;
     }
 
     private static void Execute(SqliteConnection connection, string sql)
