@@ -113,6 +113,7 @@ held_line="$(line "hub connections" "$held")"; bare_held_line="$(line "hub conne
 fan_line="$(line "publish → live" "$fanout")"
 p() { sed -n "s/.*$1 \([0-9.]*\) ms.*/\1/p" <<<"$2"; }
 paused() { sed -n "s/.*$1 GC paused it [0-9]* ms (\([0-9.]*\)% of the time).*/\1/p" <<<"$2"; } # <whose> <line>
+relay_cpu() { sed -n 's/.*the server used \([0-9.]*\) cores (\([0-9]*\) µs per publish).*/\2 (\1)/p' <<<"$1"; }
 kib() { sed -n 's/.*: \([0-9.]*\) KiB per connection.*/\1/p' <<<"$1"; }
 open_count() { sed -n 's/^hub connections: \([0-9]*\) open.*/\1/p' <<<"$1"; }
 
@@ -127,6 +128,7 @@ echo "| the server's GC pauses while measuring that, % of the time | $(paused "s
 echo "| the load generator's own GC pauses while measuring that, % of the time | $(paused "own" "$pub_line") | $(paused "own" "$bare_pub_line") | | |"
 echo "| state sync (MarkRead → other device) at 500/s: p50 / p99 ms | $(p p50 "$sync_line") / $(p p99 "$sync_line") | $(p p50 "$bare_sync_line") / $(p p99 "$bare_sync_line") (bare SignalR) | | |"
 echo "| relay flat out, changes delivered/s (durable storage included) | ${relay:-?} | ${bare_relay:-?} (bare SignalR) | $(ratio "${relay:-0}" "${bare_relay:-0}") | ≥ 0.5 |"
+echo "| … the server's CPU per relayed publish, µs (cores used) | $(relay_cpu "$service_live") | $(relay_cpu "$bare_live") (bare SignalR) | | |"
 echo "| connections held on one node | $(open_count "$held_line") | $(open_count "$bare_held_line") (bare SignalR) | | 20,000 |"
 echo "| server memory per connection, KiB | $(kib "$held_line") | $(kib "$bare_held_line") (bare SignalR) | | ≤ 40 KB |"
 echo "| server allocations per publish, KiB (SQLite flat out / with 2 live devices) | $sqlite_alloc / $live_alloc | | | |"

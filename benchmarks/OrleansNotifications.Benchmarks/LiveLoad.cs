@@ -13,7 +13,8 @@ namespace OrleansNotifications.Benchmarks;
 /// publishes over HTTP at a fixed rate (open loop) and measures publish → <c>change</c> on every device of the user, from the
 /// moment the publish was sent (its send time travels in the title); MarkRead on one device → the change on another; and
 /// flat-out relay throughput (changes delivered to devices per second). Prints what the server process holds per
-/// connection (its resident memory, from /proc, before and after connecting).
+/// connection (its resident memory, from /proc, before and after connecting) and, in the flat-out relay, the CPU it used per
+/// publish (with the generator's own).
 /// </summary>
 public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool http2, int? serverPid)
 {
@@ -91,9 +92,9 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
 
         if (flatOutConcurrency > 0)
         {
-            var (published, delivered) = await FlatOutAsync(http, users, flatOutConcurrency, warmup, duration);
+            var (published, delivered, cpu) = await FlatOutAsync(http, users, flatOutConcurrency, warmup, duration);
             Console.WriteLine($"relay flat out ({flatOutConcurrency} publishes in flight): {published:F0} publishes/s acknowledged, " +
-                $"{delivered:F0} changes/s delivered to devices");
+                $"{delivered:F0} changes/s delivered to devices; {cpu}");
         }
 
         await ForEachAsync(_devices, 256, async device => await device.Connection.DisposeAsync());
@@ -291,7 +292,7 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
         });
     }
 
-    private async Task<(double Published, double Delivered)> FlatOutAsync(HttpClient http, List<string> users, int concurrency, TimeSpan warmup, TimeSpan duration)
+    private async Task<(double Published, double Delivered, string Cpu)> FlatOutAsync(HttpClient http, List<string> users, int concurrency, TimeSpan warmup, TimeSpan duration)
     {
         long published = 0;
         async Task Run(TimeSpan length)
@@ -315,10 +316,30 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
         (published, _received) = (0, 0);
         _measuring = true;
         var started = Stopwatch.GetTimestamp();
+        var (serverCpu, ownCpu) = (ServerCpu(), Process.GetCurrentProcess().TotalProcessorTime);
         await Run(duration);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var ownCores = (Process.GetCurrentProcess().TotalProcessorTime - ownCpu).TotalSeconds / seconds;
+        var serverCores = ServerCpu() - serverCpu is { } used ? used.TotalSeconds / seconds : (double?)null;
         _measuring = false;
-        return (published / seconds, Interlocked.Read(ref _received) / seconds);
+        var cpu = (serverCores is { } cores ? $"the server used {cores:F2} cores ({cores * 1e6 * seconds / Math.Max(1, published):F0} µs per publish), " : "")
+            + $"the load generator {ownCores:F2}";
+        return (published / seconds, Interlocked.Read(ref _received) / seconds, cpu);
+    }
+
+    /// <summary>The server's CPU time so far (user and system, from /proc), when its process id was given.</summary>
+    private TimeSpan? ServerCpu()
+    {
+        if (serverPid is not { } pid || !File.Exists($"/proc/{pid}/stat"))
+        {
+            return null;
+        }
+
+        // Fields 14 and 15 (utime, stime) in clock ticks (USER_HZ: 100 a second on Linux), counted after the command name, which may hold spaces.
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0);
     }
 
     /// <summary>Starts <paramref name="operation"/> on schedule, <paramref name="perSecond"/> times a second, whatever the server does.</summary>
