@@ -327,16 +327,16 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
         return (published / seconds, Interlocked.Read(ref _received) / seconds, cpu);
     }
 
-    /// <summary>The server's CPU time so far (user and system, from /proc), when its process id was given.</summary>
+    /// <summary>The server's CPU time so far (user and system), when its process id was given.</summary>
     private TimeSpan? ServerCpu()
     {
-        if (serverPid is not { } pid || !File.Exists($"/proc/{pid}/stat"))
+        if (ServerProcFile("stat") is not { } path)
         {
             return null;
         }
 
         // Fields 14 and 15 (utime, stime) in clock ticks (USER_HZ: 100 a second on Linux), counted after the command name, which may hold spaces.
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var stat = File.ReadAllText(path);
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
         return TimeSpan.FromSeconds(ticks / 100.0);
@@ -366,14 +366,18 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
     private static Task ForEachAsync<T>(IReadOnlyList<T> items, int parallelism, Func<T, Task> body) =>
         Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (item, _) => await body(item));
 
+    /// <summary>A file of the server's /proc directory, when its process id was given and it is on this machine.</summary>
+    private string? ServerProcFile(string name) =>
+        serverPid is { } pid && File.Exists($"/proc/{pid}/{name}") ? $"/proc/{pid}/{name}" : null;
+
     private long? ResidentBytes()
     {
-        if (serverPid is not { } pid || !File.Exists($"/proc/{pid}/status"))
+        if (ServerProcFile("status") is not { } path)
         {
             return null;
         }
 
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var line = File.ReadLines(path).First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
     }
 }
