@@ -183,11 +183,11 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
         // the measured part's.
         var serverAfter = await ServerGcAsync();
         var note = !noCollections ? "; no room could be reserved to measure without collections" : roomExceeded ? "; more than the room reserved" : "";
-        return $"the load generator's own GC paused it {paused.TotalMilliseconds:F0} ms " +
-            $"({100 * paused / (duration + TimeSpan.FromSeconds(1)):F1}% of the time) in {collections} collections " +
+        var window = duration + TimeSpan.FromSeconds(1); // the measured part and the second its last changes were given
+        string Share(TimeSpan pause) => $"{pause.TotalMilliseconds:F0} ms ({100 * pause / window:F1}% of the time)";
+        return $"the load generator's own GC paused it {Share(paused)} in {collections} collections " +
             $"(it allocated {allocated / 1048576.0:F0} MiB{note})" + (serverBefore is { } b && serverAfter is { } a
-                ? $"; the server's GC paused it {(a.Paused - b.Paused) * 1000:F0} ms ({100 * (a.Paused - b.Paused) / (duration.TotalSeconds + 1):F1}% of the time) " +
-                  $"in {a.Collections - b.Collections} collections"
+                ? $"; the server's GC paused it {Share(TimeSpan.FromSeconds(a.Paused - b.Paused))} in {a.Collections - b.Collections} collections"
                 : "");
     }
 
