@@ -30,6 +30,16 @@ public sealed class LatencyRecorder
         }
     }
 
+    /// <summary>The fraction of the recorded latencies longer than <paramref name="limit"/> (NaN when none were recorded).</summary>
+    public double ShareAbove(TimeSpan limit)
+    {
+        var ticks = (long)(limit.TotalSeconds * Stopwatch.Frequency);
+        lock (_gate)
+        {
+            return _ticks.Count == 0 ? double.NaN : (double)_ticks.Count(t => t > ticks) / _ticks.Count;
+        }
+    }
+
     public string Summary()
     {
         long[] sorted;

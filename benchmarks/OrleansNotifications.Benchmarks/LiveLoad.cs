@@ -76,12 +76,17 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
 
         if (rate > 0)
         {
-            var generatorPauses = await MeasureAsync(warmup, duration, (length, measuring) => PublishAtRateAsync(http, users, rate, length));
+            var (pauses, serverSlow) = await MeasureAsync(warmup, duration, (length, measuring) => PublishAtRateAsync(http, users, rate, length));
             Console.WriteLine($"publish → live change at {rate}/s ({users.Count} users × {devicesPerUser} devices): {_receive.Summary()}; " +
-                $"received {_received} of {_expected} expected while measuring; {generatorPauses}");
-            // Splits the tail: a change is relayed only once its publish is committed, so when acknowledgements are as late
-            // as receipts, the delay is in the request up to its commit, not in the relay.
-            Console.WriteLine($"  the same publishes, sent → acknowledged (HTTP 201): {_acknowledged.Summary()}");
+                $"received {_received} of {_expected} expected while measuring; {pauses}");
+            // Splits the tail twice. A change is relayed only once its publish is committed, so when acknowledgements are as
+            // late as receipts, the delay is in the request up to its commit, not in the relay. And the server times each
+            // request itself, from its parsed headers to its response (its grain, its commit): what that does not see is the
+            // time before the server parses a request (waiting for a core, or for its own collection to end), in the
+            // sockets, and in this process.
+            Console.WriteLine($"  the same publishes, sent → acknowledged (HTTP 201): {_acknowledged.Summary()}; " +
+                $"over {SlowMs} ms: {100 * _acknowledged.ShareAbove(TimeSpan.FromMilliseconds(SlowMs)):F2}% here" +
+                (serverSlow is { } share ? $", {100 * share:F2}% in the server's own timing of them (http.server.request.duration)" : ""));
         }
 
         if (syncRate > 0 && devicesPerUser >= 2)
@@ -142,15 +147,17 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
     /// Runs the warm-up, then the measured part, during which this process does not collect garbage: with ten thousand
     /// sockets each collection paused it 12–38 ms (mostly marking through the connections' long-lived state), and a receipt
     /// that arrives during a pause is timestamped late. That would be the generator's tail, not the server's. Returns how
-    /// long its own collections still paused it while measuring (none, unless it allocated more than the reserved room).
+    /// long its own collections still paused it while measuring (none, unless it allocated more than the reserved room), the
+    /// server's, and the share of the publishes the server answered meanwhile that took longer than <see cref="SlowMs"/> by its
+    /// own timing (null when it does not say, or answered none).
     /// </summary>
-    private async Task<string> MeasureAsync(TimeSpan warmup, TimeSpan duration, Func<TimeSpan, bool, Task> run)
+    private async Task<(string Pauses, double? ServerSlowPublishes)> MeasureAsync(TimeSpan warmup, TimeSpan duration, Func<TimeSpan, bool, Task> run)
     {
         _measuring = false;
         await run(warmup, false);
         await Task.Delay(500);
         (_received, _expected) = (0, 0);
-        var serverBefore = await ServerGcAsync();
+        var serverBefore = await ServerCountersAsync();
         var noCollections = TryStartNoCollections();
         var (pausedBefore, collectionsBefore, allocatedBefore) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.GetTotalAllocatedBytes());
         var roomExceeded = false;
@@ -181,21 +188,32 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
         var collections = GC.CollectionCount(0) - collectionsBefore;
         // Only now: the first allocation after the region ends may start the collection the region put off, which is not
         // the measured part's.
-        var serverAfter = await ServerGcAsync();
+        var serverAfter = await ServerCountersAsync();
         var note = !noCollections ? "; no room could be reserved to measure without collections" : roomExceeded ? "; more than the room reserved" : "";
         var window = duration + TimeSpan.FromSeconds(1); // the measured part and the second its last changes were given
         string Share(TimeSpan pause) => $"{pause.TotalMilliseconds:F0} ms ({100 * pause / window:F1}% of the time)";
-        return $"the load generator's own GC paused it {Share(paused)} in {collections} collections " +
+        var pauses = $"the load generator's own GC paused it {Share(paused)} in {collections} collections " +
             $"(it allocated {allocated / 1048576.0:F0} MiB{note})" + (serverBefore is { } b && serverAfter is { } a
                 ? $"; the server's GC paused it {Share(TimeSpan.FromSeconds(a.Paused - b.Paused))} in {a.Collections - b.Collections} collections"
                 : "");
+        var publishes = serverAfter?.Publishes - serverBefore?.Publishes;
+        var slow = serverAfter?.SlowPublishes - serverBefore?.SlowPublishes;
+        return (pauses, publishes > 0 ? (double)slow!.Value / publishes.Value : null);
     }
+
+    /// <summary>The latency the live target allows (p99), for the share of publishes above it.</summary>
+    private const int SlowMs = 15;
+
+    /// <summary>What the server's <c>GET /metrics</c> says so far; each part null when it does not say it.</summary>
+    private sealed record ServerCounters(double Paused, long Collections, long? Publishes, long? SlowPublishes);
 
     /// <summary>
     /// The server's own collections so far, from its <c>GET /metrics</c> (the runtime's counters): its pauses are where a
-    /// receipt waits longest. Null when the server does not say (a server without that route).
+    /// receipt waits longest. With them, how many publishes it has answered and how many of those took longer than
+    /// <see cref="SlowMs"/> by its own request timing (ASP.NET Core's <c>http.server.request.duration</c> histogram, which
+    /// has a bucket bound there). Null when the server does not say (a server without that route).
     /// </summary>
-    private async Task<(double Paused, long Collections)?> ServerGcAsync()
+    private async Task<ServerCounters?> ServerCountersAsync()
     {
         try
         {
@@ -209,6 +227,7 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
 
             double? paused = null;
             long collections = 0;
+            long? publishes = null, fast = null;
             foreach (var line in (await response.Content.ReadAsStringAsync()).Split('\n'))
             {
                 var value = line[(line.LastIndexOf(' ') + 1)..];
@@ -220,15 +239,30 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
                 {
                     collections += long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
                 }
+                else if (line.StartsWith(PublishDurationBucket, StringComparison.Ordinal) && line.Contains(PublishRoute, StringComparison.Ordinal))
+                {
+                    // One series per status code and protocol: add them up.
+                    if (line.Contains("le=\"+Inf\"", StringComparison.Ordinal))
+                    {
+                        publishes = (publishes ?? 0) + long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                    else if (line.Contains(FormattableString.Invariant($"le=\"{SlowMs / 1000.0}\""), StringComparison.Ordinal))
+                    {
+                        fast = (fast ?? 0) + long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                }
             }
 
-            return paused is { } p ? (p, collections) : null;
+            return paused is { } p ? new ServerCounters(p, collections, publishes, publishes - fast) : null;
         }
         catch (HttpRequestException)
         {
             return null;
         }
     }
+
+    private const string PublishDurationBucket = "http_server_request_duration_seconds_bucket{http_request_method=\"POST\"";
+    private const string PublishRoute = "http_route=\"/v1/users/{userId}/notifications\"";
 
     // Room for what the measured part allocates (about 6 MiB a second at 1,000 publishes a second); beyond it the runtime
     // collects as usual, and the pauses show in the result.
