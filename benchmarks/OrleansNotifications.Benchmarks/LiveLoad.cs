@@ -198,7 +198,7 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
                 : "");
         var publishes = serverAfter?.Publishes - serverBefore?.Publishes;
         var slow = serverAfter?.SlowPublishes - serverBefore?.SlowPublishes;
-        return (pauses, publishes > 0 ? (double)slow!.Value / publishes.Value : null);
+        return (pauses, publishes > 0 && slow is { } over ? (double)over / publishes.Value : null);
     }
 
     /// <summary>The latency the live target allows (p99), for the share of publishes above it.</summary>
