@@ -11,7 +11,12 @@ namespace OrleansNotifications.Persistence.Sqlite;
 /// behind it (docs/BENCHMARKS.md: 18% more publishes per second flat out, and 5,000/s sustained where it was not, once
 /// this thread does the copying).
 /// Two kinds of checkpoint, both SQLite's:
-/// - PASSIVE, on this thread, whenever there are frames to copy: never blocks the writer or readers.
+/// - PASSIVE, on this thread: never blocks the writer or readers. Back to back while the WAL holds more than it has
+///   copied; once it has caught up, again <see cref="CopyInterval"/> later, not after every commit (except when a RESTART
+///   is due, below). At moderate rates a commit writes a few pages and the next commits rewrite most of them (the tails
+///   of the indexes), so one PASSIVE per interval copies each such page once where one per commit copied it (and fsynced
+///   the file) at every commit. That cost about a tenth of the server's CPU at 1,000 publishes/s and a tenth of its rate
+///   flat out (docs/BENCHMARKS.md).
 /// - RESTART, on the writer's thread right after a commit, once the WAL holds <see cref="SqliteStorageOptions.WalRestartFrames"/>
 ///   and PASSIVE has left little to copy: the next commit then starts the WAL from the beginning. Without it the WAL only
 ///   grows (PASSIVE never exactly catches up with a busy writer: 17 GB in four minutes in the first session), and a
@@ -29,7 +34,10 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     /// </summary>
     private const int LeftForTheWriterAtMost = 1024;
 
-    private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(50);
+    internal static readonly TimeSpan CopyInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Frames (4 KiB each) the writer appends before it wakes a caught-up PASSIVE early: bounds each copy's burst.</summary>
+    internal const int CopyAfterFrames = 256;
 
     /// <summary>After a RESTART that readers kept waiting, the writer tries again only this much later.</summary>
     private static readonly TimeSpan BusyBackoff = TimeSpan.FromSeconds(1);
@@ -44,6 +52,9 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     /// <summary>What the last PASSIVE left to copy; unknown (so only an overdue RESTART runs) until the first one reports.</summary>
     private long _framesLeft = long.MaxValue;
     private long _restarts;
+    private long _passives;
+    /// <summary>The writer's frame count when it last woke this thread (the writer's alone: only <see cref="Committed"/> uses it).</summary>
+    private long _framesAtWake;
     private long _nextRestartAttempt;
 
     /// <param name="copyInBackground">False only in tests: no PASSIVE thread, as if it could never keep up.</param>
@@ -62,24 +73,43 @@ internal sealed partial class SqliteCheckpointer : IDisposable
     /// <summary>How many times the writer has restarted the WAL (for tests: it keeps doing so under load).</summary>
     public long Restarts => Interlocked.Read(ref _restarts);
 
+    /// <summary>PASSIVE checkpoints run so far (for tests: once caught up, one per <see cref="CopyInterval"/>, not one per commit).</summary>
+    public long Passives => Interlocked.Read(ref _passives);
+
     /// <summary>
     /// Called by the writer after each commit, once the commit's callers are completed, on the writer's own connection:
-    /// restarts the WAL when it is due and PASSIVE has left little to copy, then wakes this thread. Waits for a PASSIVE
-    /// checkpoint in progress only when the WAL is overdue (twice the threshold), and never throws: the commit before it
-    /// is durable whatever happens here.
+    /// restarts the WAL when it is due and PASSIVE has left little to copy. Until PASSIVE has, it wakes this thread after
+    /// every commit, so the RESTART (on the writer's thread) finds little left to copy. Waits for a PASSIVE checkpoint in
+    /// progress only when the WAL is overdue (twice the threshold), and never throws: the commit before it is durable
+    /// whatever happens here.
     /// </summary>
     public void Committed(SqliteConnection writer)
     {
         try
         {
             var frames = FramesWrittenSinceRestart(writer);
+            if (frames < _restartFrames)
+            {
+                if (frames - _framesAtWake >= CopyAfterFrames)
+                {
+                    _framesAtWake = frames;
+                    _wake.Set();
+                }
+
+                return;
+            }
+
             var overdue = frames >= 2L * _restartFrames;
-            var due = overdue || (frames >= _restartFrames && Interlocked.Read(ref _framesLeft) <= LeftForTheWriterAtMost);
+            var due = overdue || Interlocked.Read(ref _framesLeft) <= LeftForTheWriterAtMost;
             if (due && Environment.TickCount64 >= Interlocked.Read(ref _nextRestartAttempt) && Acquire(wait: overdue))
             {
                 try
                 {
-                    RestartWal(writer);
+                    if (RestartWal(writer))
+                    {
+                        _framesAtWake = 0;
+                        return;
+                    }
                 }
                 finally
                 {
@@ -107,16 +137,17 @@ internal sealed partial class SqliteCheckpointer : IDisposable
         return _checkpointing.TryEnter();
     }
 
-    private void RestartWal(SqliteConnection writer)
+    private bool RestartWal(SqliteConnection writer)
     {
         if (Checkpoint(writer, "RESTART").Busy)
         {
             BackOff(); // a reader held on past the writer's busy timeout: do not make every following commit wait for it too
-            return;
+            return false;
         }
 
         FramesWrittenSinceRestart(writer, reset: true);
         Interlocked.Increment(ref _restarts);
+        return true;
     }
 
     /// <summary>
@@ -149,13 +180,14 @@ internal sealed partial class SqliteCheckpointer : IDisposable
                     // Published under the lock, so a RESTART cannot slip in between and be overwritten by stale counts.
                     (_, log, copied) = Checkpoint(connection, "PASSIVE");
                     Interlocked.Exchange(ref _framesLeft, log - copied);
+                    Interlocked.Increment(ref _passives);
                 }
 
                 // Wait when caught up, when the writer is to restart the WAL after its next commit, or when a reader's
                 // snapshot keeps PASSIVE from copying further (no progress: do not spin).
                 if (copied == log || copied == copiedBefore || (log >= _restartFrames && log - copied <= LeftForTheWriterAtMost))
                 {
-                    _wake.WaitOne(IdleWait);
+                    _wake.WaitOne(CopyInterval);
                 }
 
                 copiedBefore = copied;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -63,6 +64,37 @@ public sealed class SqliteCheckpointerTests : IDisposable
         using var count = writer.CreateCommand();
         count.CommandText = "SELECT count(*) FROM rows";
         Assert.Equal((long)transactions * rowsEach, (long)count.ExecuteScalar()!);
+    }
+
+    [Fact]
+    public void AtAModerateCommitRate_Passive_CopiesOncePerInterval_NotAfterEveryCommit()
+    {
+        // A commit every millisecond or so, as at 1,000 publishes/s: copying after each one rewrote the same index pages
+        // into the database file (and fsynced it) at every commit. Once caught up, PASSIVE waits out its interval.
+        using var checkpointer = new SqliteCheckpointer(_database, restartFrames: 1 << 20, NullLogger.Instance);
+        using var writer = _database.Open();
+        Execute(writer, """
+            PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; PRAGMA synchronous = OFF;
+            CREATE TABLE rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+            """);
+
+        const int commits = 300;
+        var clock = Stopwatch.StartNew();
+        for (var c = 0; c < commits; c++)
+        {
+            Execute(writer, $"INSERT INTO rows (body) VALUES ('{c}')");
+            checkpointer.Committed(writer);
+            Thread.Sleep(1);
+        }
+
+        var elapsed = clock.Elapsed;
+        var passives = checkpointer.Passives;
+        var frames = SqliteCheckpointer.FramesWrittenSinceRestart(writer);
+        // Without readers every PASSIVE catches up, so it runs at most once per interval, once per CopyAfterFrames the
+        // writer appended, and once at start.
+        var atMost = (long)(elapsed / SqliteCheckpointer.CopyInterval) + frames / SqliteCheckpointer.CopyAfterFrames + 2;
+        Assert.True(passives <= atMost,
+            $"{passives} PASSIVE checkpoints for {commits} commits ({frames} frames) in {elapsed.TotalMilliseconds:F0} ms");
     }
 
     private static void Execute(SqliteConnection connection, string sql)
