@@ -14,7 +14,8 @@ start_server() {
     --urls "http://127.0.0.1:$port" --Notifications:DataDirectory="$data" --Notifications:AdminKey="$key" \
     --Notifications:RateLimit:PermitsPerSecond=0 --Logging:LogLevel:Default=Warning "$@" >"$data/server.log" 2>&1 &
   server=$!
-  trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+  # Each step may fail (the script may have stopped the server itself); none may skip the removal or change the exit status.
+  trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && return; sleep 0.2; done
   echo "the server did not become ready:"; cat "$data/server.log"; exit 1
 }
