@@ -12,11 +12,11 @@ namespace OrleansNotifications.Persistence.Sqlite;
 /// this thread does the copying).
 /// Two kinds of checkpoint, both SQLite's:
 /// - PASSIVE, on this thread: never blocks the writer or readers. Back to back while the WAL holds more than it has
-///   copied; once it has caught up, again <see cref="CopyInterval"/> later, not after every commit (except when a RESTART
-///   is due, below). At moderate rates a commit writes a few pages and the next commits rewrite most of them (the tails
-///   of the indexes), so one PASSIVE per interval copies each such page once where one per commit copied it (and fsynced
-///   the file) at every commit. That cost about a tenth of the server's CPU at 1,000 publishes/s and a tenth of its rate
-///   flat out (docs/BENCHMARKS.md).
+///   copied; once it has caught up, again after <see cref="CopyInterval"/> or as soon as the writer has appended
+///   <see cref="CopyAfterFrames"/> (which bounds each copy, so it does not hold up the writer's own fsyncs), and right
+///   behind each commit only when a RESTART is due (below). Copying after every commit instead cost the server 4–18% more
+///   CPU at 1,000 publishes/s, each small commit's pages copied and the database file fsynced on their own; flat out,
+///   where PASSIVE rarely catches up, the two behave alike (docs/BENCHMARKS.md).
 /// - RESTART, on the writer's thread right after a commit, once the WAL holds <see cref="SqliteStorageOptions.WalRestartFrames"/>
 ///   and PASSIVE has left little to copy: the next commit then starts the WAL from the beginning. Without it the WAL only
 ///   grows (PASSIVE never exactly catches up with a busy writer: 17 GB in four minutes in the first session), and a
@@ -78,8 +78,9 @@ internal sealed partial class SqliteCheckpointer : IDisposable
 
     /// <summary>
     /// Called by the writer after each commit, once the commit's callers are completed, on the writer's own connection:
-    /// restarts the WAL when it is due and PASSIVE has left little to copy. Until PASSIVE has, it wakes this thread after
-    /// every commit, so the RESTART (on the writer's thread) finds little left to copy. Waits for a PASSIVE checkpoint in
+    /// wakes this thread once <see cref="CopyAfterFrames"/> more frames have been appended; once the WAL is due for a restart,
+    /// restarts it if PASSIVE has left little to copy, and otherwise wakes this thread after every commit until it has, so
+    /// the RESTART (on the writer's thread) finds little left to copy. Waits for a PASSIVE checkpoint in
     /// progress only when the WAL is overdue (twice the threshold), and never throws: the commit before it is durable
     /// whatever happens here.
     /// </summary>
