@@ -1,6 +1,8 @@
 # Sourced by the benchmark scripts: builds the server and the load generator in Release, then starts one server on
 # 127.0.0.1:$port with a throwaway data directory ($data) and the admin key $key, stopped and removed on exit.
 # Usage: start_server [extra server arguments...]   (sets $server to its process id)
+# SERVER_ENV="NAME=value …" sets environment variables for the server alone (runtime settings to compare, say), not for the
+# load generator.
 port=5099
 key="bench-admin-key"
 data="$(mktemp -d)"
@@ -10,7 +12,7 @@ start_server() {
     dotnet build -c Release --nologo -v:q "$project" | grep -E " error |rror\(s\)" || true
   done
 
-  dotnet src/OrleansNotifications.Server/bin/Release/net10.0/OrleansNotifications.Server.dll \
+  env ${SERVER_ENV:-} dotnet src/OrleansNotifications.Server/bin/Release/net10.0/OrleansNotifications.Server.dll \
     --urls "http://127.0.0.1:$port" --Notifications:DataDirectory="$data" --Notifications:AdminKey="$key" \
     --Notifications:RateLimit:PermitsPerSecond=0 --Logging:LogLevel:Default=Warning "$@" >"$data/server.log" 2>&1 &
   server=$!

@@ -6,6 +6,7 @@ namespace OrleansNotifications.Benchmarks;
 public sealed class LatencyRecorder
 {
     private readonly List<long> _ticks = new(1 << 20);
+    private readonly List<long> _starts = new(1 << 20); // each latency's start, when all were recorded with theirs
     private readonly object _gate = new();
 
     public void Record(long startTimestamp) => RecordElapsed(Stopwatch.GetTimestamp() - startTimestamp);
@@ -16,6 +17,35 @@ public sealed class LatencyRecorder
         lock (_gate)
         {
             _ticks.Add(elapsed);
+        }
+    }
+
+    /// <summary>Records a latency from <paramref name="start"/> to <paramref name="end"/> (Stopwatch timestamps), keeping when it started.</summary>
+    public void RecordSpan(long start, long end)
+    {
+        lock (_gate)
+        {
+            _ticks.Add(end - start);
+            _starts.Add(start);
+        }
+    }
+
+    /// <summary>
+    /// Writes one line per latency, all recorded with <see cref="RecordSpan"/>: its start in seconds of the Stopwatch's clock
+    /// (CLOCK_MONOTONIC on Linux, the clock <c>perf record -k mono</c> stamps its events with) and its length in ms.
+    /// </summary>
+    public void WriteSpans(string path)
+    {
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        lock (_gate)
+        {
+            if (_starts.Count != _ticks.Count)
+            {
+                throw new InvalidOperationException("Some latencies were recorded without their start.");
+            }
+
+            File.WriteAllLines(path, _starts.Select((start, i) => string.Create(culture,
+                $"{(double)start / Stopwatch.Frequency:F6} {_ticks[i] * 1000.0 / Stopwatch.Frequency:F3}")));
         }
     }
 

@@ -14,9 +14,10 @@ namespace OrleansNotifications.Benchmarks;
 /// moment the publish was sent (its send time travels in the title); MarkRead on one device → the change on another; and
 /// flat-out relay throughput (changes delivered to devices per second). Prints what the server process holds per
 /// connection (its resident memory, from /proc, before and after connecting) and, in the flat-out relay, the CPU it used per
-/// publish (with the generator's own).
+/// publish (with the generator's own). With <c>latencyLog</c>, writes each measured receipt's send time and latency there
+/// (<see cref="LatencyRecorder.WriteSpans"/>), so that a trace of the machine can say what the slow ones waited for.
 /// </summary>
-public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool http2, int? serverPid)
+public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool http2, int? serverPid, string? latencyLog)
 {
     private readonly List<Device> _devices = [];
     private readonly LatencyRecorder _receive = new();
@@ -87,6 +88,10 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
             Console.WriteLine($"  the same publishes, sent → acknowledged (HTTP 201): {_acknowledged.Summary()}; " +
                 $"over {SlowMs} ms: {100 * _acknowledged.ShareAbove(TimeSpan.FromMilliseconds(SlowMs)):F2}% here" +
                 (serverSlow is { } share ? $", {100 * share:F2}% in the server's own timing of them (http.server.request.duration)" : ""));
+            if (latencyLog is not null)
+            {
+                _receive.WriteSpans(latencyLog);
+            }
         }
 
         if (syncRate > 0 && devicesPerUser >= 2)
@@ -126,7 +131,7 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
         if (kind.ValueEquals("created") && title.StartsWith("\"t"u8) && Utf8Parser.TryParse(title[2..], out long sent, out var digits)
             && digits == title.Length - 3)
         {
-            _receive.RecordElapsed(now - sent);
+            _receive.RecordSpan(sent, now);
             if (marker)
             {
                 _latest[user] = notification.GetProperty("id").GetString()!;

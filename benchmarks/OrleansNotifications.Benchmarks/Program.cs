@@ -32,11 +32,12 @@ if (args.Length >= 3 && args[0] == "push")
 if (args.Length >= 3 && args[0] == "live")
 {
     // live <baseUrl> <adminKey> [--connections N] [--devices D] [--rate R] [--sync-rate S] [--flat-out C] [--duration S]
-    //      [--warmup S] [--hub-url URL] [--http2 1] [--server-pid PID]
+    //      [--warmup S] [--hub-url URL] [--http2 1] [--server-pid PID] [--latency-log FILE]
     //   N hub connections (D per user); publish → change at R/s; MarkRead → change on another device at S/s; relay flat out
     //   with C publishes in flight. --hub-url with --http2 1: WebSockets over HTTP/2 (h2c) to an HTTP/2-only endpoint.
+    //   --latency-log: each measured receipt of the R/s scenario as "<send time, s of CLOCK_MONOTONIC> <latency ms>".
     var live = new LiveLoad(args[1], args[2], new Uri(Text("--hub-url") ?? args[1]), Flag("--http2", 0) == 1,
-        Flag("--server-pid", 0) is > 0 and var pid ? pid : null);
+        Flag("--server-pid", 0) is > 0 and var pid ? pid : null, Text("--latency-log"));
     return await live.RunAsync(Flag("--connections", 1000), Flag("--devices", 2), Flag("--rate", 1000), Flag("--sync-rate", 0),
         Flag("--flat-out", 0), TimeSpan.FromSeconds(Flag("--warmup", 5)), TimeSpan.FromSeconds(Flag("--duration", 20)));
 }
