@@ -56,7 +56,7 @@ awk '
   $1 >= from && $1 + $2 / 1000 <= to {
     all++; if ($2 <= 15) next
     slow++; s = $1; e = $1 + $2 / 1000
-    # The control: the same receipt moved by up to a second at random (about two periods of the bursts), as if slow by chance.
+    # The control: the same receipt moved at random by up to 0.5 s either way (two periods of the bursts).
     shift = rand() - 0.5
     for (i = 1; i <= nb; i++) if (bs[i] < e + shift && be[i] > s + shift) { chance++; break }
     for (i = 1; i <= nb; i++) if (bs[i] < e && be[i] > s) { burst++; next }

@@ -20,7 +20,9 @@ public sealed class LatencyRecorder
         }
     }
 
-    /// <summary>Records a latency from <paramref name="start"/> to <paramref name="end"/> (Stopwatch timestamps), keeping when it started.</summary>
+    /// <summary>
+    /// Records a latency from <paramref name="start"/> to <paramref name="end"/> (Stopwatch timestamps), keeping when it started.
+    /// </summary>
     public void RecordSpan(long start, long end)
     {
         lock (_gate)
