@@ -49,6 +49,11 @@ perf sched timehist -i "$data/sched.data" 2>/dev/null | awk -v server="$server" 
 # Each slow receipt of a publish sent inside the trace, against the bursts and the collector's runs (both widened by 1 ms).
 touch "$data/bursts" "$data/gc"
 awk '
+  # Whether [s, e] overlaps one of the n intervals [starts[i], ends[i]].
+  function overlaps(s, e, n, starts, ends,    i) {
+    for (i = 1; i <= n; i++) if (starts[i] < e && ends[i] > s) return 1
+    return 0
+  }
   BEGIN { srand(1) }
   FILENAME ~ /span$/ { from = $1; to = $2; next }
   FILENAME ~ /bursts$/ { nb++; bs[nb] = $1 - 0.001; be[nb] = $2 + 0.001; covered += be[nb] - bs[nb]; next }
@@ -58,10 +63,10 @@ awk '
     slow++; s = $1; e = $1 + $2 / 1000
     # The control: the same receipt moved at random by up to 0.5 s either way (two periods of the bursts).
     shift = rand() - 0.5
-    for (i = 1; i <= nb; i++) if (bs[i] < e + shift && be[i] > s + shift) { chance++; break }
-    for (i = 1; i <= nb; i++) if (bs[i] < e && be[i] > s) { burst++; next }
-    for (i = 1; i <= ng; i++) if (gs[i] < e && ge[i] > s) { gc++; next }
-    other++
+    chance += overlaps(s + shift, e + shift, nb, bs, be)
+    if (overlaps(s, e, nb, bs, be)) burst++
+    else if (overlaps(s, e, ng, gs, ge)) gc++
+    else other++
   }
   END {
     if (!all) { print "no receipts inside the trace"; exit }
