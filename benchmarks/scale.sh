@@ -6,6 +6,8 @@
 #   HTTP/2) and server memory per connection; fan-out (a publish to a user with 10 devices).
 # Everything (servers, PostgreSQL, load generator) runs on this machine, on loopback.
 # Usage: benchmarks/scale.sh [seconds-per-scenario]   (default 60 for publish throughput, half that for the live scenarios)
+# PAUSE_MEMORY_MONITOR=1 (as root) adds a diagnosis at the end: the publish → live scenario again, for the service and the bare
+# hub, with the VM's DAMON memory monitor paused (benchmarks/memory-monitor.sh); the standard figures keep it as it comes.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-60}"
@@ -13,8 +15,9 @@ live_duration=$((duration / 2))
 out="$(mktemp -d)"
 pg_bin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 key="bench-admin-key"
+. benchmarks/memory-monitor.sh
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; [ -d "$out/pg" ] && as_pg "$pg_bin/pg_ctl" -D "$out/pg/data" -m fast stop >/dev/null 2>&1; rm -rf "$out"; }
+cleanup() { memory_monitor_resume; for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; [ -d "$out/pg" ] && as_pg "$pg_bin/pg_ctl" -D "$out/pg/data" -m fast stop >/dev/null 2>&1; rm -rf "$out"; }
 trap cleanup EXIT
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 bench() { dotnet benchmarks/OrleansNotifications.Benchmarks/bin/Release/net10.0/OrleansNotifications.Benchmarks.dll "$@"; }
@@ -98,6 +101,20 @@ fanout="$(bench live http://127.0.0.1:5407 "$key" --connections 1000 --devices 1
 echo "$fanout"
 stop "$service"
 
+if [ "${PAUSE_MEMORY_MONITOR:-0}" = 1 ]; then
+  echo "== diagnosis: publish → live change at 1,000/s, 10,000 clients, with the machine's DAMON memory monitor paused"
+  memory_monitor_pause
+  start_service 5408 5458
+  paused_live="$(bench live http://127.0.0.1:5408 "$key" --connections 10000 --devices 2 --rate 1000 \
+    --duration "$live_duration" --warmup 10 --server-pid "$service")"; echo "$paused_live"
+  stop "$service"
+  start_bare 5409 5459
+  bare_paused_live="$(bench live http://127.0.0.1:5409 "$key" --connections 10000 --devices 2 --rate 1000 \
+    --duration "$live_duration" --warmup 10 --server-pid "$bare")"; echo "bare SignalR: $bare_paused_live"
+  stop "$bare"
+  memory_monitor_resume
+fi
+
 line() { grep -E "$1" <<<"$2" | head -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 sq="$(sed -n 's/.*: \([0-9]*\) acknowledged.*/\1/p' <<<"$sqlite_publish")"
@@ -128,6 +145,10 @@ echo "| … of which the publish itself, sent → acknowledged: p50 / p99 ms | $
 echo "| … publishes that took over 15 ms, % (sent → acknowledged / in the server's own request timing) | $(slow "$ack_line") | $(slow "$bare_ack_line") (bare SignalR) | | |"
 echo "| the server's GC pauses while measuring that, % of the time | $(paused "server's" "$pub_line") | $(paused "server's" "$bare_pub_line") | | |"
 echo "| the load generator's own GC pauses while measuring that, % of the time | $(paused "own" "$pub_line") | $(paused "own" "$bare_pub_line") | | |"
+if [ -n "${paused_live:-}" ]; then
+  paused_line="$(line "publish → live" "$paused_live")"; bare_paused_line="$(line "publish → live" "$bare_paused_live")"
+  echo "| publish → live change as above, the VM's memory monitor paused (diagnosis): p50 / p99 / p99.9 ms | $(p p50 "$paused_line") / $(p p99 "$paused_line") / $(p p99.9 "$paused_line") | $(p p50 "$bare_paused_line") / $(p p99 "$bare_paused_line") / $(p p99.9 "$bare_paused_line") (bare SignalR) | | |"
+fi
 echo "| state sync (MarkRead → other device) at 500/s: p50 / p99 ms | $(p p50 "$sync_line") / $(p p99 "$sync_line") | $(p p50 "$bare_sync_line") / $(p p99 "$bare_sync_line") (bare SignalR) | | |"
 echo "| relay flat out, changes delivered/s (durable storage included) | ${relay:-?} | ${bare_relay:-?} (bare SignalR) | $(ratio "${relay:-0}" "${bare_relay:-0}") | ≥ 0.5 |"
 echo "| … the server's CPU per relayed publish, µs (cores used) | $(relay_cpu "$service_live") | $(relay_cpu "$bare_live") (bare SignalR) | | |"
