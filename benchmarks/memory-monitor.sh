@@ -6,13 +6,14 @@
 monitors=/sys/kernel/mm/damon/admin/kdamonds
 paused_monitors=()
 
-memory_monitor_pause() { # prints what it did; pauses every running kdamond when root
+memory_monitor_pause() { # pauses every running kdamond (needs root); fails when it paused none, so no figure is mislabelled
   local state
   for state in "$monitors"/*/state; do
     [ -e "$state" ] && [ "$(cat "$state")" = on ] || continue
     if echo off >"$state" 2>/dev/null; then paused_monitors+=("$state"); else echo "cannot pause $state (needs root)"; fi
   done
-  [ ${#paused_monitors[@]} -gt 0 ] && echo "paused the memory monitor: ${paused_monitors[*]}" || echo "no memory monitor paused"
+  [ ${#paused_monitors[@]} -gt 0 ] || { echo "no memory monitor running, or none could be paused: diagnosis skipped"; return 1; }
+  echo "paused the memory monitor: ${paused_monitors[*]}"
 }
 
 memory_monitor_resume() { # safe to call twice (an EXIT trap and the script's own call)

@@ -103,16 +103,17 @@ stop "$service"
 
 if [ "${PAUSE_MEMORY_MONITOR:-0}" = 1 ]; then
   echo "== diagnosis: publish → live change at 1,000/s, 10,000 clients, with the machine's DAMON memory monitor paused"
-  memory_monitor_pause
-  start_service 5408 5458
-  paused_live="$(bench live http://127.0.0.1:5408 "$key" --connections 10000 --devices 2 --rate 1000 \
-    --duration "$live_duration" --warmup 10 --server-pid "$service")"; echo "$paused_live"
-  stop "$service"
-  start_bare 5409 5459
-  bare_paused_live="$(bench live http://127.0.0.1:5409 "$key" --connections 10000 --devices 2 --rate 1000 \
-    --duration "$live_duration" --warmup 10 --server-pid "$bare")"; echo "bare SignalR: $bare_paused_live"
-  stop "$bare"
-  memory_monitor_resume
+  if memory_monitor_pause; then
+    start_service 5408 5458
+    paused_live="$(bench live http://127.0.0.1:5408 "$key" --connections 10000 --devices 2 --rate 1000 \
+      --duration "$live_duration" --warmup 10 --server-pid "$service")"; echo "$paused_live"
+    stop "$service"
+    start_bare 5409 5459
+    bare_paused_live="$(bench live http://127.0.0.1:5409 "$key" --connections 10000 --devices 2 --rate 1000 \
+      --duration "$live_duration" --warmup 10 --server-pid "$bare")"; echo "bare SignalR: $bare_paused_live"
+    stop "$bare"
+    memory_monitor_resume
+  fi
 fi
 
 line() { grep -E "$1" <<<"$2" | head -1; }
