@@ -73,16 +73,19 @@ stop "$service"
 pg_base="$("$pg_bin/pgbench" -h 127.0.0.1 -p 5498 -U postgres -n -c 16 -j 2 -T "$duration" -f benchmarks/pgbench-publish.sql notifications 2>&1 | grep -E "^tps")"
 echo "pgbench, the same rows one publish writes, 16 clients: $pg_base"
 
+# 10,000 clients (5,000 users × 2 devices) and publishes at 1,000/s, then whatever else the options ask for.
+live_10k() { # <port> <server pid> [more options]
+  bench live "http://127.0.0.1:$1" "$key" --connections 10000 --devices 2 --rate 1000 --duration "$live_duration" --warmup 10 \
+    --server-pid "$2" "${@:3}"
+}
 echo "== 10,000 hub connections (5,000 users × 2 devices), the service on SQLite, against a bare SignalR hub"
 start_service 5403 5453
 before="$(counters 5403)"
-service_live="$(bench live http://127.0.0.1:5403 "$key" --connections 10000 --devices 2 --rate 1000 --sync-rate 500 --flat-out 64 \
-  --duration "$live_duration" --warmup 10 --server-pid "$service")"; echo "$service_live"
+service_live="$(live_10k 5403 "$service" --sync-rate 500 --flat-out 64)"; echo "$service_live"
 live_alloc="$(per_publish "$before" "$(counters 5403)")"; echo "server allocations: $live_alloc KiB per publish, its two live changes included"
 stop "$service"
 start_bare 5404 5454
-bare_live="$(bench live http://127.0.0.1:5404 "$key" --connections 10000 --devices 2 --rate 1000 --sync-rate 500 --flat-out 64 \
-  --duration "$live_duration" --warmup 10 --server-pid "$bare")"; echo "bare SignalR: $bare_live"
+bare_live="$(live_10k 5404 "$bare" --sync-rate 500 --flat-out 64)"; echo "bare SignalR: $bare_live"
 stop "$bare"
 
 echo "== 20,000 connections held (WebSockets over HTTP/2: this sandbox allows 20,000 open files per process)"
@@ -105,12 +108,10 @@ if [ "${PAUSE_MEMORY_MONITOR:-0}" = 1 ]; then
   echo "== diagnosis: publish → live change at 1,000/s, 10,000 clients, with the machine's DAMON memory monitor paused"
   if memory_monitor_pause; then
     start_service 5408 5458
-    paused_live="$(bench live http://127.0.0.1:5408 "$key" --connections 10000 --devices 2 --rate 1000 \
-      --duration "$live_duration" --warmup 10 --server-pid "$service")"; echo "$paused_live"
+    paused_live="$(live_10k 5408 "$service")"; echo "$paused_live"
     stop "$service"
     start_bare 5409 5459
-    bare_paused_live="$(bench live http://127.0.0.1:5409 "$key" --connections 10000 --devices 2 --rate 1000 \
-      --duration "$live_duration" --warmup 10 --server-pid "$bare")"; echo "bare SignalR: $bare_paused_live"
+    bare_paused_live="$(live_10k 5409 "$bare")"; echo "bare SignalR: $bare_paused_live"
     stop "$bare"
     memory_monitor_resume
   fi
