@@ -1,3 +1,4 @@
+using System.Text.Json;
 using OrleansNotifications.Tests.Infrastructure;
 
 namespace OrleansNotifications.Tests.Api;
@@ -32,6 +33,17 @@ public sealed class HostTests(ServerFixture server) : IClassFixture<ServerFixtur
     [Fact]
     public void DefaultAdminKey_IsNotConfiguredHere_SoNoKeyFileIsWritten() =>
         Assert.False(File.Exists(Path.Combine(server.DataDirectory, "admin-key")));
+
+    [Fact]
+    public void ShippedRuntimeConfig_CapsTheYoungestGeneration()
+    {
+        // The server's own runtimeconfig.json (copied beside the tests), the file `dotnet run`, the deploy files and the
+        // benchmarks start it with. Why the cap: the server's csproj.
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "OrleansNotifications.Server.runtimeconfig.json")));
+        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.Equal(32 * 1024 * 1024, properties.GetProperty("System.GC.Gen0MaxBudget").GetInt64());
+        Assert.True(properties.GetProperty("System.GC.Server").GetBoolean());
+    }
 }
 
 /// <summary>A server started without an admin key writes one into its data directory, as the contract says.</summary>
