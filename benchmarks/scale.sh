@@ -6,6 +6,9 @@
 #   HTTP/2) and server memory per connection; fan-out (a publish to a user with 10 devices).
 # Everything (servers, PostgreSQL, load generator) runs on this machine, on loopback.
 # Usage: benchmarks/scale.sh [seconds-per-scenario]   (default 60 for publish throughput, half that for the live scenarios)
+# Every server's managed heap is on huge pages when the script can reserve them (as root; benchmarks/huge-pages.sh, as
+# deploy/README.md recommends), and the publish → live scenario runs once more with the service's heap on ordinary pages.
+# HUGE_PAGES=0 keeps every heap on ordinary pages.
 # PAUSE_MEMORY_MONITOR=1 (as root) adds a diagnosis at the end: the publish → live scenario again, for the service and the bare
 # hub, with the VM's DAMON memory monitor paused (benchmarks/memory-monitor.sh); the standard figures keep it as it comes.
 set -uo pipefail
@@ -16,8 +19,9 @@ out="$(mktemp -d)"
 pg_bin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 key="bench-admin-key"
 . benchmarks/memory-monitor.sh
+. benchmarks/huge-pages.sh
 pids=()
-cleanup() { memory_monitor_resume; for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; [ -d "$out/pg" ] && as_pg "$pg_bin/pg_ctl" -D "$out/pg/data" -m fast stop >/dev/null 2>&1; rm -rf "$out"; }
+cleanup() { memory_monitor_resume; huge_pages_release; for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; [ -d "$out/pg" ] && as_pg "$pg_bin/pg_ctl" -D "$out/pg/data" -m fast stop >/dev/null 2>&1; rm -rf "$out"; }
 trap cleanup EXIT
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 bench() { dotnet benchmarks/OrleansNotifications.Benchmarks/bin/Release/net10.0/OrleansNotifications.Benchmarks.dll "$@"; }
@@ -31,7 +35,7 @@ done
 start_service() { # <port> <h2 port> [extra args]
   local port="$1" h2="$2"; shift 2
   mkdir -p "$out/data-$port"
-  dotnet src/OrleansNotifications.Server/bin/Release/net10.0/OrleansNotifications.Server.dll --urls "http://127.0.0.1:$port" \
+  env "${heap_env[@]}" dotnet src/OrleansNotifications.Server/bin/Release/net10.0/OrleansNotifications.Server.dll --urls "http://127.0.0.1:$port" \
     --Notifications:Cluster:InternalUrl="http://127.0.0.1:$h2" --Notifications:DataDirectory="$out/data-$port" \
     --Notifications:AdminKey="$key" --Notifications:RateLimit:PermitsPerSecond=0 --Logging:LogLevel:Default=Warning "$@" \
     >"$out/service-$port.log" 2>&1 &
@@ -39,7 +43,7 @@ start_service() { # <port> <h2 port> [extra args]
   wait_ready "http://127.0.0.1:$port/health/ready"
 }
 start_bare() { # <port> <h2 port>
-  dotnet benchmarks/BareSignalR/bin/Release/net10.0/BareSignalR.dll --Kestrel:Endpoints:h1:Url="http://127.0.0.1:$1" \
+  env "${huge_heap_env[@]}" dotnet benchmarks/BareSignalR/bin/Release/net10.0/BareSignalR.dll --Kestrel:Endpoints:h1:Url="http://127.0.0.1:$1" \
     --Kestrel:Endpoints:h2:Url="http://127.0.0.1:$2" --Kestrel:Endpoints:h2:Protocols=Http2 >"$out/bare.log" 2>&1 &
   bare=$!; pids+=("$bare")
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$1/" && break; sleep 0.2; done
@@ -51,6 +55,8 @@ counters() { curl -s -H "Authorization: Bearer $key" "http://127.0.0.1:$1/metric
   END { printf "%.0f %.0f", a, p }'; }
 per_publish() { awk -v b="$1" -v a="$2" 'BEGIN { split(b, x, " "); split(a, y, " "); if (y[2] > x[2]) printf "%.1f", (y[1] - x[1]) / (y[2] - x[2]) / 1024; else print "?" }'; }
 
+huge_pages_reserve
+heap_env=("${huge_heap_env[@]}") # the service's; the row on ordinary pages empties it for one server
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(uname -r); server, PostgreSQL and load generator together"
 
 echo "== publish throughput, SQLite (flat out, 256 in flight, ${duration} s after 20 s warm-up)"
@@ -64,7 +70,9 @@ sqlite_base="$(bench sqlite-baseline "$out/baseline.db" --rows 500000 | tail -1)
 echo "== publish throughput, PostgreSQL 15 (one node, flat out, 256 in flight)"
 mkdir -p "$out/pg"; [ "$(id -u)" -eq 0 ] && { chmod 755 "$out"; chown postgres "$out/pg"; }
 as_pg "$pg_bin/initdb" -D "$out/pg/data" -U postgres -A trust >/dev/null
-as_pg "$pg_bin/pg_ctl" -D "$out/pg/data" -l "$out/pg/log" -w -o "-p 5498 -c listen_addresses=127.0.0.1 -k $out/pg" start >/dev/null
+# huge_pages=off: its default (try) would take its shared memory from the pool reserved for the service's heap, which then
+# could not start; off also keeps PostgreSQL as in every earlier run.
+as_pg "$pg_bin/pg_ctl" -D "$out/pg/data" -l "$out/pg/log" -w -o "-p 5498 -c listen_addresses=127.0.0.1 -c huge_pages=off -k $out/pg" start >/dev/null
 as_pg "$pg_bin/createdb" -h 127.0.0.1 -p 5498 -U postgres notifications
 start_service 5402 5452 --Notifications:Storage:Provider=PostgreSql \
   --Notifications:Storage:ConnectionString="Host=127.0.0.1;Port=5498;Username=postgres;Database=notifications"
@@ -104,6 +112,15 @@ fanout="$(bench live http://127.0.0.1:5407 "$key" --connections 1000 --devices 1
 echo "$fanout"
 stop "$service"
 
+if [ ${#huge_heap_env[@]} -gt 0 ]; then
+  echo "== publish → live change at 1,000/s, 10,000 clients, the service's heap on ordinary pages (as without huge pages)"
+  heap_env=()
+  start_service 5410 5460
+  ordinary_live="$(live_10k 5410 "$service")"; echo "$ordinary_live"
+  stop "$service"
+  heap_env=("${huge_heap_env[@]}")
+fi
+
 if [ "${PAUSE_MEMORY_MONITOR:-0}" = 1 ]; then
   echo "== diagnosis: publish → live change at 1,000/s, 10,000 clients, with the machine's DAMON memory monitor paused"
   if memory_monitor_pause; then
@@ -138,6 +155,8 @@ kib() { sed -n 's/.*: \([0-9.]*\) KiB per connection.*/\1/p' <<<"$1"; }
 open_count() { sed -n 's/^hub connections: \([0-9]*\) open.*/\1/p' <<<"$1"; }
 
 echo
+echo "The servers' managed heaps on $([ ${#huge_heap_env[@]} -gt 0 ] && echo "huge pages" || echo "ordinary pages") (benchmarks/huge-pages.sh)."
+echo
 echo "| scenario | this service | baseline | ratio | target |"
 echo "|---|---|---|---|---|"
 echo "| publish, SQLite (durable), /s | ${sq:-?} | ${sqb:-?} (raw SQLite inserts) | $(ratio "${sq:-0}" "${sqb:-0}") | ≥ 10,000 |"
@@ -147,6 +166,10 @@ echo "| … of which the publish itself, sent → acknowledged: p50 / p99 ms | $
 echo "| … publishes that took over 15 ms, % (sent → acknowledged / in the server's own request timing) | $(slow "$ack_line") | $(slow "$bare_ack_line") (bare SignalR) | | |"
 echo "| the server's GC pauses while measuring that, % of the time | $(paused "server's" "$pub_line") | $(paused "server's" "$bare_pub_line") | | |"
 echo "| the load generator's own GC pauses while measuring that, % of the time | $(paused "own" "$pub_line") | $(paused "own" "$bare_pub_line") | | |"
+if [ -n "${ordinary_live:-}" ]; then
+  ordinary_line="$(line "publish → live" "$ordinary_live")"
+  echo "| publish → live change as above, the service's heap on ordinary pages: p50 / p99 / p99.9 ms | $(p p50 "$ordinary_line") / $(p p99 "$ordinary_line") / $(p p99.9 "$ordinary_line") | | | |"
+fi
 if [ -n "${paused_live:-}" ]; then
   paused_line="$(line "publish → live" "$paused_live")"; bare_paused_line="$(line "publish → live" "$bare_paused_live")"
   echo "| publish → live change as above, the VM's memory monitor paused (diagnosis): p50 / p99 / p99.9 ms | $(p p50 "$paused_line") / $(p p99 "$paused_line") / $(p p99.9 "$paused_line") | $(p p50 "$bare_paused_line") / $(p p99 "$bare_paused_line") / $(p p99.9 "$bare_paused_line") (bare SignalR) | | |"

@@ -416,7 +416,9 @@ public sealed class LiveLoad(string baseUrl, string adminKey, Uri hubUrl, bool h
             return null;
         }
 
-        var line = File.ReadLines(path).First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        // VmRSS leaves out hugetlb pages, where a server started with DOTNET_GCLargePages keeps its managed heap.
+        return File.ReadLines(path)
+            .Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal) || l.StartsWith("HugetlbPages:", StringComparison.Ordinal))
+            .Sum(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024);
     }
 }
