@@ -70,9 +70,7 @@ sqlite_base="$(bench sqlite-baseline "$out/baseline.db" --rows 500000 | tail -1)
 echo "== publish throughput, PostgreSQL 15 (one node, flat out, 256 in flight)"
 mkdir -p "$out/pg"; [ "$(id -u)" -eq 0 ] && { chmod 755 "$out"; chown postgres "$out/pg"; }
 as_pg "$pg_bin/initdb" -D "$out/pg/data" -U postgres -A trust >/dev/null
-# huge_pages=off: its default (try) would take its shared memory from the pool reserved for the service's heap, which then
-# could not start; off also keeps PostgreSQL as in every earlier run.
-as_pg "$pg_bin/pg_ctl" -D "$out/pg/data" -l "$out/pg/log" -w -o "-p 5498 -c listen_addresses=127.0.0.1 -c huge_pages=off -k $out/pg" start >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$out/pg/data" -l "$out/pg/log" -w -o "-p 5498 -c listen_addresses=127.0.0.1 -k $out/pg" start >/dev/null
 as_pg "$pg_bin/createdb" -h 127.0.0.1 -p 5498 -U postgres notifications
 start_service 5402 5452 --Notifications:Storage:Provider=PostgreSql \
   --Notifications:Storage:ConnectionString="Host=127.0.0.1;Port=5498;Username=postgres;Database=notifications"
